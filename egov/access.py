@@ -1,0 +1,95 @@
+"""Who may see what: the one place that decides which lines and calls a citizen sees.
+
+A citizen sees a line only for the periods it was registered in their name, and
+only the calls made within those periods. Every view that shows lines or calls
+goes through this module; nothing else queries calls for display.
+"""
+import operator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+
+from .models import Call, LineOwnership, PhoneLine
+
+
+class NotVisible(LookupError):
+    """The line does not exist, or was never the citizen's in the period asked."""
+
+
+@dataclass(frozen=True)
+class HeldLine:
+    """A line as one citizen may see it: the number and the windows they held it in."""
+
+    line: PhoneLine
+    windows: tuple  # ((start, end), ...) naive UTC, clipped to the month
+    month: object
+
+    @property
+    def number(self):
+        return self.line.number
+
+    @property
+    def held_since(self):
+        """When the line became the citizen's, if that was within the month."""
+        start = self.windows[0][0]
+        return start if start > self.month.start else None
+
+    @property
+    def held_until(self):
+        """When the line stopped being the citizen's, if that was within the month."""
+        end = self.windows[-1][1]
+        return end if end < self.month.end else None
+
+
+def _windows(ownerships, start, end):
+    clipped = []
+    for own in ownerships:
+        lo = max(own.starts_at, start)
+        hi = min(own.ends_at or datetime.max, end)
+        if lo < hi:
+            clipped.append((lo, hi))
+    return tuple(sorted(clipped))
+
+
+def lines_of(citizen, month):
+    """The citizen's lines held at any moment of the month, in number order."""
+    rows = (
+        LineOwnership.select(LineOwnership, PhoneLine)
+        .join(PhoneLine)
+        .where(
+            (LineOwnership.citizen == citizen)
+            & (LineOwnership.starts_at < month.end)
+            & (LineOwnership.ends_at.is_null() | (LineOwnership.ends_at > month.start))
+        )
+        .order_by(PhoneLine.number, LineOwnership.starts_at)
+    )
+    by_line = {}
+    for own in rows:
+        by_line.setdefault(own.line.id, (own.line, []))[1].append(own)
+    held = []
+    for line, ownerships in by_line.values():
+        windows = _windows(ownerships, month.start, month.end)
+        if windows:
+            held.append(HeldLine(line, windows, month))
+    return held
+
+
+def line_of(citizen, number, month):
+    """One of the citizen's lines by its number, or NotVisible."""
+    for held in lines_of(citizen, month):
+        if held.number == number:
+            return held
+    raise NotVisible(number)
+
+
+def calls_of(held):
+    """The calls of a held line within its windows, oldest first."""
+    in_windows = reduce(
+        operator.or_,
+        [(Call.started_at >= lo) & (Call.started_at < hi) for lo, hi in held.windows],
+    )
+    return list(
+        Call.select()
+        .where((Call.line == held.line) & in_windows)
+        .order_by(Call.started_at, Call.id)
+    )

@@ -1,0 +1,99 @@
+"""How a call is rated, and how money reads.
+
+Tariffs come from data/tariffs.csv: a per-minute price in qəpik for intercity
+calls and for international destinations by country-code prefix, each valid from
+a date. A call is billed per second at the tariff in force when it started, and
+rounded to the nearest qəpik (halves up).
+"""
+import csv
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .numbering import INTERCITY, INTERNATIONAL, country_digits
+from .timeutil import to_baku
+
+
+class TariffError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Tariff:
+    kind: str  # intercity or international
+    prefix: str  # country-code prefix for international; "" matches any
+    qepik_per_minute: int
+    valid_from: date
+
+
+def per_second_amount(duration_seconds, qepik_per_minute):
+    """Qəpik for a call of this length, rounded half up, in exact integers."""
+    if duration_seconds < 0 or qepik_per_minute < 0:
+        raise ValueError("duration and price cannot be negative")
+    return (2 * duration_seconds * qepik_per_minute + 60) // 120
+
+
+class TariffBook:
+    def __init__(self, tariffs):
+        self._by_key = {}
+        for tariff in tariffs:
+            self._by_key.setdefault((tariff.kind, tariff.prefix), []).append(tariff)
+        for versions in self._by_key.values():
+            versions.sort(key=lambda t: t.valid_from)
+        self._prefixes = sorted(
+            {prefix for kind, prefix in self._by_key if kind == INTERNATIONAL},
+            key=len,
+            reverse=True,
+        )
+
+    @classmethod
+    def from_csv(cls, path):
+        tariffs = []
+        with open(path, newline="", encoding="utf-8") as handle:
+            for line_no, row in enumerate(csv.DictReader(handle), start=2):
+                try:
+                    kind = row["kind"].strip()
+                    if kind not in (INTERCITY, INTERNATIONAL):
+                        raise TariffError(f"unknown kind {kind!r}")
+                    tariffs.append(
+                        Tariff(
+                            kind=kind,
+                            prefix=row["prefix"].strip(),
+                            qepik_per_minute=int(row["qepik_per_minute"]),
+                            valid_from=date.fromisoformat(row["valid_from"].strip()),
+                        )
+                    )
+                except (KeyError, ValueError) as error:
+                    raise TariffError(f"{path}, line {line_no}: {error}") from error
+        return cls(tariffs)
+
+    def tariff_for(self, kind, dialled, started_at):
+        """The tariff in force (Baku date) at started_at (naive UTC) for this destination."""
+        on = to_baku(started_at).date()
+        if kind == INTERCITY:
+            candidates = [(INTERCITY, "")]
+        else:
+            digits = country_digits(dialled)
+            candidates = [(INTERNATIONAL, p) for p in self._prefixes if digits.startswith(p)]
+        for key in candidates:
+            versions = self._by_key.get(key, [])
+            index = bisect_right([t.valid_from for t in versions], on)
+            if index:
+                return versions[index - 1]
+        raise TariffError(f"no {kind} tariff for {dialled} on {on}")
+
+    def rate(self, kind, dialled, started_at, duration_seconds):
+        tariff = self.tariff_for(kind, dialled, started_at)
+        return per_second_amount(duration_seconds, tariff.qepik_per_minute)
+
+
+def load_tariffs(data_dir):
+    return TariffBook.from_csv(Path(data_dir) / "tariffs.csv")
+
+
+def format_azn(qepik):
+    """Manat with a decimal comma, as the portal writes it: 80 → '0,80'."""
+    sign = "-" if qepik < 0 else ""
+    manat, rest = divmod(abs(qepik), 100)
+    return f"{sign}{manat},{rest:02d}"

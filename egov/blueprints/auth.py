@@ -1,0 +1,94 @@
+"""Signing in and out, and how a citizen obtains each means of signing in."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import accounts
+from ..extensions import limiter
+from ..htmx import render
+from ..signin_means import BY_KEY, SIGN_IN_MEANS
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class PasswordSignInForm(FlaskForm):
+    username = StringField(
+        _l("İstifadəçi adı"),
+        validators=[DataRequired(_l("İstifadəçi adını yazın.")), Length(max=64)],
+    )
+    password = PasswordField(
+        _l("Şifrə"),
+        validators=[DataRequired(_l("Şifrəni yazın.")), Length(max=256)],
+    )
+
+
+def safe_next(target):
+    """Only a path of this site is a place to return to after signing in."""
+    if not target:
+        return None
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_page(form=None, expanded=None, status=200):
+    page = render(
+        "auth/login.html",
+        {f"how-{expanded.key}": "auth/_how_to_obtain.html"} if expanded else None,
+        title=_("Portala giriş"),
+        means_list=SIGN_IN_MEANS,
+        means=expanded,
+        expanded=expanded.key if expanded else None,
+        form=form or PasswordSignInForm(),
+        next=safe_next(request.values.get("next")),
+    )
+    return page, status
+
+
+@bp.route("/login")
+def login():
+    return _login_page()
+
+
+@bp.route("/how-to-obtain/<key>")
+def how_to_obtain(key):
+    return _login_page(expanded=BY_KEY.get(key) or abort(404))
+
+
+def _username_key():
+    return (request.form.get("username") or "").strip().lower() or "-"
+
+
+@bp.route("/login/password", methods=["POST"])
+@limiter.limit("10 per minute")
+@limiter.limit("5 per minute", key_func=_username_key)
+def login_password():
+    form = PasswordSignInForm()
+    if not form.validate_on_submit():
+        return _login_page(form, status=400)
+    citizen = accounts.authenticate(form.username.data, form.password.data)
+    if citizen is None:
+        form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
+        return _login_page(form, status=401)
+    # A fresh session at sign-in: nothing from before (a planted cookie) carries over.
+    session.clear()
+    login_user(accounts.open_session(citizen, accounts.PASSWORD))
+    return redirect(safe_next(request.form.get("next")) or url_for("portal.all_services"))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.close_session(current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
+    return redirect(url_for("portal.index"))

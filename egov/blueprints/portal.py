@@ -1,0 +1,38 @@
+"""The catalogue: E-xidmətlər → Bütün xidmətlər → an agency's services, drilled down in place."""
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
+
+from .. import catalogue
+from ..htmx import render
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("portal/index.html", title=_("Elektron Hökumət Portalı"))
+
+
+@bp.route("/services")
+def all_services():
+    return render(
+        "portal/catalogue.html",
+        {"main": "portal/_catalogue.html"},
+        title=_("Bütün xidmətlər"),
+        agencies=catalogue.agencies_with_counts(),
+        open_agency=None,
+        services=[],
+    )
+
+
+@bp.route("/services/<slug>")
+def agency(slug):
+    agency = catalogue.agency_by_slug(slug) or abort(404)
+    return render(
+        "portal/catalogue.html",
+        {f"agency-{slug}": "portal/_agency_services.html", "main": "portal/_catalogue.html"},
+        title=agency.name,
+        agencies=catalogue.agencies_with_counts(),
+        open_agency=agency,
+        services=catalogue.services_of(agency),
+    )

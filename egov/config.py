@@ -1,0 +1,65 @@
+"""Configuration read from the environment, with safe defaults for development.
+
+A production deployment (EGOV_ENV=production) must say everything that matters;
+a missing setting stops the app at start rather than running insecurely.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A required production setting is missing or unsafe."""
+
+
+def _bool(value, default=False):
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret_key(instance_path):
+    """A key kept in instance/ so restarts and several workers share it."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path, environ=None):
+    env = os.environ if environ is None else environ
+    production = env.get("EGOV_ENV", "development") == "production"
+    config = {
+        "EGOV_ENV": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "DATABASE_URL": env.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'egov.sqlite3'}"
+        ),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Public kiosks: a forgotten session must not outlive its citizen for long.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
+        "SESSION_COOKIE_NAME": "egov_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        "BABEL_DEFAULT_LOCALE": "az",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Baku",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "DATA_DIR": env.get("EGOV_DATA_DIR", str(Path(__file__).resolve().parent.parent / "data")),
+    }
+    if production:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)} in the environment")
+        if config["DATABASE_URL"].startswith("sqlite"):
+            raise ConfigError("production needs PostgreSQL: DATABASE_URL=postgresql://…")
+        if config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+            raise ConfigError(
+                "production runs several processes: RATELIMIT_STORAGE_URI=redis://… is needed"
+            )
+    elif not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _development_secret_key(instance_path)
+    return config

@@ -1,0 +1,108 @@
+"""The portal's data: citizens, their phone lines over time, calls, and the catalogue.
+
+Timestamps are stored as naive UTC; conversion to Asia/Baku happens at the edges
+(see egov.timeutil). Money is integer qəpik (1 AZN = 100 qəpik).
+"""
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    Check,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Citizen(BaseModel):
+    fin = CharField(max_length=7, unique=True)  # the personal identification code
+    full_name = CharField(max_length=200)
+    username = CharField(max_length=64, unique=True, null=True)
+    password_hash = CharField(max_length=255, null=True)
+
+
+class LoginSession(BaseModel):
+    """A signed-in browser. The cookie only names it; signing out deletes it."""
+
+    token = CharField(max_length=64, primary_key=True)
+    citizen = ForeignKeyField(Citizen, backref="login_sessions", on_delete="CASCADE")
+    means = CharField(max_length=16)
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField()
+
+
+class PhoneLine(BaseModel):
+    number = CharField(max_length=16, unique=True)  # national format: 0 + area code + subscriber
+
+
+class LineOwnership(BaseModel):
+    """The period [starts_at, ends_at) during which a citizen held a line."""
+
+    line = ForeignKeyField(PhoneLine, backref="ownerships", on_delete="CASCADE")
+    citizen = ForeignKeyField(Citizen, backref="ownerships", on_delete="CASCADE")
+    starts_at = DateTimeField()
+    ends_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("citizen", "line"), False), (("line", "starts_at"), True))
+        constraints = [Check("ends_at IS NULL OR ends_at > starts_at")]
+
+
+class Call(BaseModel):
+    INTERCITY = "intercity"
+    INTERNATIONAL = "international"
+
+    record_id = CharField(max_length=64, unique=True)  # the operator's id of the call record
+    line = ForeignKeyField(PhoneLine, backref="calls", on_delete="CASCADE", index=False)
+    started_at = DateTimeField()
+    duration_seconds = IntegerField(constraints=[Check("duration_seconds >= 0")])
+    dialled_number = CharField(max_length=32)
+    kind = CharField(max_length=16, constraints=[Check("kind IN ('intercity', 'international')")])
+    amount_qepik = IntegerField(constraints=[Check("amount_qepik >= 0")])
+    paid_at = DateTimeField(null=True)
+
+    class Meta:
+        # Every report reads one line's calls over a time range: this index serves it.
+        indexes = ((("line", "started_at"), False),)
+
+    @property
+    def is_paid(self):
+        return self.paid_at is not None
+
+
+class Agency(BaseModel):
+    """A ministry or state agency of the portal's catalogue."""
+
+    slug = CharField(max_length=64, unique=True)
+    name = CharField(max_length=255)
+    position = IntegerField(default=0)
+
+
+class Service(BaseModel):
+    agency = ForeignKeyField(Agency, backref="services", on_delete="CASCADE")
+    slug = CharField(max_length=64)
+    name = TextField()
+    position = IntegerField(default=0)
+    # Only the services this installation really provides are live; the rest are listed.
+    endpoint = CharField(max_length=64, null=True)
+    usage_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        indexes = ((("agency", "slug"), True),)
+
+    @property
+    def is_live(self):
+        return self.endpoint is not None
+
+
+ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Service]

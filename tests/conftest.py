@@ -1,0 +1,156 @@
+"""Shared fixtures: an app on a real database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL says so), a client, and data built through the product's own
+functions (egov.registry), never by writing rows behind its back."""
+import os
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import psycopg2
+import pytest
+
+from egov import create_app
+from egov.billing import load_tariffs
+from egov.catalogue import load_catalogue
+from egov.db import bind, create_tables, database, is_postgres
+from egov.models import ALL_MODELS
+from egov.registry import assign_line, record_call, register_citizen
+from egov.timeutil import Month, utcnow
+
+DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
+
+
+def _ensure_postgres_database(url):
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
+                            user=parts.username, password=parts.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _ensure_postgres_database(url)
+        bind(url)
+        with database.connection_context():
+            database.drop_tables(ALL_MODELS, safe=True, cascade=True)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        bind(url)
+    create_tables()
+    return url
+
+
+def empty_database():
+    with database.connection_context():
+        if is_postgres():
+            tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+            database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        else:
+            with database.atomic():
+                for model in reversed(ALL_MODELS):
+                    model.delete().execute()
+        load_catalogue(DATA_DIR)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    empty_database()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """The database, for arranging and inspecting data outside a request.
+
+    Peewee connects on first use; requests close the connection after them."""
+    yield database
+    if not database.is_closed():
+        database.close()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path="/auth/login"):
+    return CSRF_INPUT.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="aysel", password="aysel-demo-1", next=None, follow=False):
+        data = {"username": username, "password": password, "csrf_token": csrf_token(self._client)}
+        if next is not None:
+            data["next"] = next
+        return self._client.post("/auth/login/password", data=data, follow_redirects=follow)
+
+    def logout(self):
+        token = csrf_token(self._client, "/services")
+        return self._client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+class World:
+    """Citizens, lines and calls made through egov.registry, as the operator's data is."""
+
+    def __init__(self):
+        self.tariffs = load_tariffs(DATA_DIR)
+        self.month = Month.current()
+        self._ids = 0
+
+    def citizen(self, fin, name, username=None, password=None):
+        return register_citizen(fin, name, username, password)
+
+    def line(self, number, citizen, since=None):
+        since = since or (self.month.start - timedelta(days=400))
+        return assign_line(number, citizen, since).line
+
+    def call(self, line, started_at, seconds=60, dialled="0222564321", paid=False):
+        self._ids += 1
+        return record_call(self.tariffs, f"T-{self._ids}", line, started_at, seconds, dialled,
+                               started_at + timedelta(hours=1) if paid else None)
+
+    def in_month(self, days=0, hours=0, minutes=0):
+        """A moment this month, counted from its start (Baku midnight of the 1st)."""
+        moment = self.month.start + timedelta(days=days, hours=hours, minutes=minutes)
+        assert moment <= utcnow(), "tests must not put calls in the future"
+        return moment
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+@pytest.fixture
+def demo(app):
+    """The README's demo citizens, prepared as `make run` prepares them."""
+    from egov.demo import prepare_demo
+
+    return prepare_demo(DATA_DIR)

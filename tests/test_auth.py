@@ -1,0 +1,136 @@
+import pytest
+
+from egov.models import Citizen, LoginSession
+
+
+@pytest.fixture
+def aysel(world):
+    return world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
+
+
+def test_sign_in_page_offers_the_four_means_of_the_manual(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    for means in ("elektron imza", "e-gov identity", "asan imza", "istifadəçi adı və şifrə"):
+        assert means in page
+    assert page.count("Necə əldə etməli?") == 4
+    assert "İstifadəçi adı" in page and "Şifrə" in page and "Daxil ol" in page
+    assert page.count("hələ qoşulmayıb") == 3
+
+
+def test_how_to_obtain_is_a_fragment_for_htmx_and_a_page_without_it(client):
+    fragment = client.get("/auth/how-to-obtain/asan",
+                          headers={"HX-Request": "true", "HX-Target": "how-asan"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "ASAN xidmət" in fragment.get_data(as_text=True)
+    page = client.get("/auth/how-to-obtain/asan").get_data(as_text=True)
+    assert "<html" in page and "ASAN xidmət" in page and "Daxil ol" in page
+    assert client.get("/auth/how-to-obtain/nothing").status_code == 404
+
+
+def test_password_is_stored_as_an_argon2_hash(aysel, db):
+    stored = Citizen.get(username="aysel").password_hash
+    assert stored.startswith("$argon2id$") and "aysel-demo-1" not in stored
+
+
+def test_sign_in_and_out(client, auth, aysel):
+    response = auth.login()
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+    assert "Aysel Məmmədova" in client.get("/services").get_data(as_text=True)
+    auth.logout()
+    page = client.get("/services").get_data(as_text=True)
+    assert "Aysel Məmmədova" not in page and "Giriş" in page
+
+
+def test_wrong_password_says_so_in_azerbaijani_and_keeps_the_user_name(client, auth, aysel):
+    response = auth.login(password="wrong")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "İstifadəçi adı və ya şifrə yanlışdır." in page
+    assert 'value="aysel"' in page
+    assert "wrong" not in page
+
+
+def test_unknown_user_gets_the_same_message(auth, aysel):
+    page = auth.login(username="nobody").get_data(as_text=True)
+    assert "İstifadəçi adı və ya şifrə yanlışdır." in page
+
+
+def test_empty_form_says_what_is_missing(auth, aysel):
+    page = auth.login(username="", password="").get_data(as_text=True)
+    assert "İstifadəçi adını yazın." in page and "Şifrəni yazın." in page
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_straight_back(client, auth, aysel):
+    response = client.get("/calls")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/calls"
+    assert auth.login(next="/calls").headers["Location"] == "/calls"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+     "http:/evil.example"],
+)
+def test_a_return_address_to_another_site_is_refused(auth, aysel, next_url):
+    assert auth.login(next=next_url).headers["Location"] == "/services"
+
+
+def test_a_session_cookie_replayed_after_sign_out_signs_nobody_in(app, client, auth, aysel):
+    auth.login()
+    cookie = client.get_cookie("egov_session").value
+    auth.logout()
+
+    thief = app.test_client()
+    thief.set_cookie("egov_session", cookie)
+    response = thief.get("/calls")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_sign_out_deletes_the_server_session(client, auth, aysel, db):
+    auth.login()
+    assert LoginSession.select().count() == 1
+    auth.logout()
+    assert LoginSession.select().count() == 0
+
+
+def test_the_session_is_renewed_at_sign_in(app, client, auth, aysel):
+    client.get("/auth/login")
+    before = client.get_cookie("egov_session").value
+    auth.login()
+    after = client.get_cookie("egov_session").value
+    assert before != after
+    # The pre-sign-in cookie (say, planted on a kiosk) does not carry the sign-in.
+    planted = app.test_client()
+    planted.set_cookie("egov_session", before)
+    assert planted.get("/calls").status_code == 302
+
+
+def test_an_idle_session_expires(app, client, auth, aysel, db):
+    from datetime import timedelta
+
+    from egov.timeutil import utcnow
+
+    auth.login()
+    LoginSession.update(last_seen_at=utcnow() - timedelta(minutes=16)).execute()
+    assert client.get("/calls").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused_in_azerbaijani(client, aysel):
+    response = client.post("/auth/login/password",
+                           data={"username": "aysel", "password": "aysel-demo-1"})
+    assert response.status_code == 400
+    assert "Formun vaxtı keçib" in response.get_data(as_text=True)
+
+
+def test_sign_out_needs_a_post_with_csrf(client, auth, aysel):
+    auth.login()
+    assert client.get("/auth/logout").status_code == 405
+    assert client.post("/auth/logout").status_code == 400
+    assert "Aysel" in client.get("/services").get_data(as_text=True)
+
+
+def test_guessing_passwords_is_slowed_down(auth, aysel):
+    statuses = [auth.login(password=f"guess-{i}").status_code for i in range(6)]
+    assert statuses[:5] == [401] * 5
+    assert statuses[5] == 429

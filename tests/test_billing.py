@@ -1,0 +1,66 @@
+from datetime import date, datetime
+
+import pytest
+
+from egov.billing import Tariff, TariffBook, TariffError, format_azn, per_second_amount
+from egov.numbering import INTERCITY, INTERNATIONAL
+
+from .conftest import DATA_DIR
+
+NOV = datetime(2026, 11, 8, 12, 0)
+
+
+@pytest.mark.parametrize(
+    "kind, dialled, seconds, qepik",
+    [  # picture 5 of the manual, rated by data/tariffs.csv
+        (INTERNATIONAL, "0074951234567", 72, 28),
+        (INTERCITY, "0222564321", 20, 2),
+        (INTERCITY, "0222564321", 286, 24),
+        (INTERCITY, "0242441122", 108, 9),
+        (INTERNATIONAL, "00493012345678", 35, 17),
+    ],
+)
+def test_picture_5_amounts_come_out_of_the_tariffs(kind, dialled, seconds, qepik):
+    from egov.billing import load_tariffs
+
+    assert load_tariffs(DATA_DIR).rate(kind, dialled, NOV, seconds) == qepik
+
+
+def test_per_second_billing_rounds_half_up_to_the_qepik():
+    assert per_second_amount(6, 5) == 1  # 0.5 qəpik rounds up
+    assert per_second_amount(5, 5) == 0  # 0.41(6)
+    assert per_second_amount(0, 29) == 0
+    with pytest.raises(ValueError):
+        per_second_amount(-1, 5)
+
+
+def test_tariff_in_force_at_the_start_of_the_call():
+    book = TariffBook([
+        Tariff(INTERCITY, "", 5, date(2020, 1, 1)),
+        Tariff(INTERCITY, "", 6, date(2026, 11, 10)),
+    ])
+    # 9 November 23:59 in Baku is still the old tariff; 10 November 00:00 the new one.
+    assert book.rate(INTERCITY, "0222564321", datetime(2026, 11, 9, 19, 59), 60) == 5
+    assert book.rate(INTERCITY, "0222564321", datetime(2026, 11, 9, 20, 0), 60) == 6
+
+
+def test_longest_country_prefix_wins_and_rest_of_world_is_the_default():
+    book = TariffBook([
+        Tariff(INTERNATIONAL, "", 29, date(2020, 1, 1)),
+        Tariff(INTERNATIONAL, "9", 10, date(2020, 1, 1)),
+        Tariff(INTERNATIONAL, "90", 23, date(2020, 1, 1)),
+    ])
+    assert book.tariff_for(INTERNATIONAL, "00905321234567", NOV).qepik_per_minute == 23
+    assert book.tariff_for(INTERNATIONAL, "00971501234567", NOV).qepik_per_minute == 10
+    assert book.tariff_for(INTERNATIONAL, "0044207123456", NOV).qepik_per_minute == 29
+
+
+def test_no_tariff_yet_is_an_error_not_a_free_call():
+    book = TariffBook([Tariff(INTERCITY, "", 5, date(2027, 1, 1))])
+    with pytest.raises(TariffError):
+        book.rate(INTERCITY, "0222564321", NOV, 60)
+
+
+@pytest.mark.parametrize("qepik, text", [(80, "0,80"), (0, "0,00"), (1234, "12,34"), (5, "0,05")])
+def test_money_reads_with_a_decimal_comma(qepik, text):
+    assert format_azn(qepik) == text

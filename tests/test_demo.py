@@ -1,0 +1,42 @@
+"""The demo always shows the month it runs in, and never a call in the future."""
+from datetime import datetime
+
+import pytest
+
+from egov.access import calls_of, lines_of
+from egov.demo import prepare_demo
+from egov.models import Call, Citizen
+from egov.timeutil import Month, baku_local, to_db
+
+from .conftest import DATA_DIR
+
+
+@pytest.mark.parametrize("day, hour", [(1, 0), (1, 9), (3, 8), (15, 12), (28, 23)])
+def test_no_call_in_the_future_on_any_day(db, day, hour):
+    now = to_db(baku_local(2026, 2, day, hour, 30))
+    prepare_demo(DATA_DIR, now=now)
+    latest = Call.select().order_by(Call.started_at.desc()).first()
+    assert latest.started_at <= now
+    aysel = Citizen.get(username="aysel")
+    held = lines_of(aysel, Month(2026, 2))[0]
+    assert len(calls_of(held)) == 5
+
+
+def test_after_the_22nd_the_demo_is_picture_5_to_the_minute(db):
+    prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 7, 25, 9, 0)))
+    aysel = Citizen.get(username="aysel")
+    calls = calls_of(lines_of(aysel, Month(2026, 7))[0])
+    from egov.formatting import baku_date, baku_time
+
+    assert [(baku_date(c.started_at), baku_time(c.started_at), c.duration_seconds,
+             c.amount_qepik) for c in calls] == [
+        ("08.07", "16:11", 72, 28), ("11.07", "09:15", 20, 2), ("11.07", "10:00", 286, 24),
+        ("11.07", "10:11", 108, 9), ("22.07", "10:51", 35, 17)]
+
+
+def test_preparing_twice_keeps_one_copy(db):
+    now = datetime(2026, 11, 25, 8, 0)
+    prepare_demo(DATA_DIR, now=now)
+    count = Call.select().count()
+    prepare_demo(DATA_DIR, now=now)
+    assert Call.select().count() == count

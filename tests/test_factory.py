@@ -1,0 +1,41 @@
+import pytest
+
+from egov import config, create_app
+
+
+def test_development_defaults_to_sqlite_under_instance(tmp_path):
+    settings = config.from_environment(tmp_path, environ={})
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'egov.sqlite3'}"
+    assert settings["SECRET_KEY"]
+    # The development key is kept, so restarts and several workers share sessions.
+    assert config.from_environment(tmp_path, environ={})["SECRET_KEY"] == settings["SECRET_KEY"]
+
+
+@pytest.mark.parametrize(
+    "environ, missing",
+    [
+        ({"EGOV_ENV": "production"}, "SECRET_KEY"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x"}, "DATABASE_URL"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///x.db"},
+         "PostgreSQL"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x",
+          "DATABASE_URL": "postgresql://db/egov"}, "RATELIMIT_STORAGE_URI"),
+    ],
+)
+def test_production_refuses_to_start_without_its_settings(tmp_path, environ, missing):
+    with pytest.raises(config.ConfigError, match=missing):
+        config.from_environment(tmp_path, environ=environ)
+
+
+def test_production_cookies_are_secure(tmp_path):
+    settings = config.from_environment(tmp_path, environ={
+        "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    })
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_health_endpoint(client):
+    response = client.get("/healthz")
+    assert response.get_json() == {"status": "ok"}

@@ -1,0 +1,35 @@
+import pytest
+
+from egov.numbering import (
+    INTERCITY, INTERNATIONAL, LOCAL, MOBILE, NumberError, classify, normalise,
+)
+
+BAKU_LINE = "0124401234"
+
+
+@pytest.mark.parametrize(
+    "dialled, kind",
+    [
+        ("0222564321", INTERCITY),  # Ganja
+        ("022 256-43-21", INTERCITY),
+        ("0125551234", LOCAL),  # Baku to Baku
+        ("5551234", LOCAL),
+        ("0503334455", MOBILE),
+        ("0074951234567", INTERNATIONAL),
+        ("+7 495 123 45 67", INTERNATIONAL),
+        ("00994222564321", INTERCITY),  # own country dialled internationally
+    ],
+)
+def test_classify_from_a_baku_line(dialled, kind):
+    assert classify(BAKU_LINE, dialled) == kind
+
+
+def test_two_districts_of_one_region_code_are_intercity():
+    assert classify("0242441122", "0242451122") == INTERCITY  # Shaki to Qakh
+    assert classify("0242441122", "0242449999") == LOCAL
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "12-ab", "0" * 25])
+def test_not_a_number(bad):
+    with pytest.raises(NumberError):
+        normalise(bad)
