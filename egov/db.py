@@ -47,8 +47,21 @@ def create_tables():
         database.create_tables(ALL_MODELS, safe=True)
 
 
+def prepare_embedded(data_dir):
+    """The embedded SQLite database is created, with its catalogue, on first run."""
+    from .catalogue import load_catalogue
+    from .models import Agency
+
+    create_tables()
+    with database.connection_context():
+        if not Agency.select().exists():
+            load_catalogue(data_dir)
+
+
 def init_app(app):
     bind(app.config["DATABASE_URL"])
+    if is_sqlite():
+        prepare_embedded(app.config["DATA_DIR"])
 
     @app.before_request
     def _open_connection():

@@ -134,3 +134,10 @@ def test_guessing_passwords_is_slowed_down(auth, aysel):
     statuses = [auth.login(password=f"guess-{i}").status_code for i in range(6)]
     assert statuses[:5] == [401] * 5
     assert statuses[5] == 429
+
+
+def test_successful_sign_ins_do_not_use_up_the_attempts(client, auth, aysel):
+    for _ in range(8):
+        assert auth.login().status_code == 302
+        auth.logout()
+    assert auth.login(password="wrong").status_code == 401

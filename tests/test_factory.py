@@ -39,3 +39,17 @@ def test_production_cookies_are_secure(tmp_path):
 def test_health_endpoint(client):
     response = client.get("/healthz")
     assert response.get_json() == {"status": "ok"}
+
+
+def test_first_run_creates_the_embedded_database_with_its_catalogue(tmp_path):
+    from egov.db import database
+    from egov.models import Agency
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    try:
+        app = create_app({"DATABASE_URL": url})
+        assert app.test_client().get("/services").status_code == 200
+        with database.connection_context():
+            assert Agency.select().count() > 5
+    finally:
+        database.initialize(None)

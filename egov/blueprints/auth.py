@@ -67,9 +67,15 @@ def _username_key():
     return (request.form.get("username") or "").strip().lower() or "-"
 
 
+def _refused(response):
+    # Only failed attempts count: a shared kiosk's citizens signing in one after another
+    # are not guessing passwords.
+    return response.status_code in (400, 401)
+
+
 @bp.route("/login/password", methods=["POST"])
-@limiter.limit("10 per minute")
-@limiter.limit("5 per minute", key_func=_username_key)
+@limiter.limit("10 per minute", deduct_when=_refused)
+@limiter.limit("5 per minute", key_func=_username_key, deduct_when=_refused)
 def login_password():
     form = PasswordSignInForm()
     if not form.validate_on_submit():
