@@ -16,6 +16,11 @@ SQLITE_PRAGMAS = {
 def make_database(url):
     if url.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS)
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        # A new TCP connection per request would cost more than the report itself:
+        # each process keeps a small pool; closing a connection returns it there.
+        return connect(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
     return connect(url)
 
 
