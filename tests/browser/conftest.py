@@ -7,6 +7,7 @@ set. Playwright never downloads a browser; without /usr/bin/chromium the tests
 are skipped, unless REQUIRE_BROWSER is set (as in CI), where that is a failure.
 """
 import os
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -79,7 +80,11 @@ def live_server(chromium_path, server_env, tmp_path_factory):
                    capture_output=True)
     port = _free_port()
     log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
-    process = subprocess.Popen(flask + ["run", "--port", str(port)], env=server_env, cwd=ROOT,
+    # The suite signs the same demo citizen in many times a minute, which the sign-in
+    # limits would refuse; those limits are tested on their own in tests/test_auth.py.
+    app = 'egov:create_app({"RATELIMIT_ENABLED": False})'
+    process = subprocess.Popen(flask + ["--app", app, "run", "--port", str(port)],
+                               env=server_env, cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -109,34 +114,60 @@ def browser(chromium_path):
         browser.close()
 
 
+def is_csp_violation(message):
+    return "Content Security Policy" in message.text
+
+
+@contextmanager
 def _page(browser, live_server, javascript):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
-                                  locale="az-AZ", timezone_id="Asia/Baku")
+                                  locale="az-AZ", timezone_id="Asia/Baku",
+                                  viewport={"width": 1100, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    return context, page
+    page.javascript = javascript
+    page.csp_violations = []
+    page.on("console", lambda message: is_csp_violation(message)
+            and page.csp_violations.append(f"{page.url}: {message.text}"))
+    yield page
+    context.close()
+    assert not page.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+        page.csp_violations)
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser profile with JavaScript on (htmx at work)."""
-    context, page = _page(browser, live_server, javascript=True)
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=True) as page:
+        yield page
 
 
 @pytest.fixture
 def page_without_js(browser, live_server):
     """A fresh browser profile with JavaScript off: plain links and forms only."""
-    context, page = _page(browser, live_server, javascript=False)
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=False) as page:
+        yield page
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])
 def any_page(request, browser, live_server):
     """The same test twice: with JavaScript and without it."""
-    context, page = _page(browser, live_server, javascript=request.param)
-    page.javascript = request.param
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=request.param) as page:
+        yield page
+
+
+@pytest.fixture
+def shoot(request):
+    """shoot(page, "step"): a full-page picture in SCREENSHOT_DIR, when that is set."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    counter = iter(range(1, 100))
+
+    def take(page, step):
+        if folder:
+            mode = "js" if page.javascript else "nojs"
+            name = f"{request.node.originalname}-{mode}-{next(counter):02d}-{step}.png"
+            page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    return take

@@ -1,0 +1,97 @@
+"""Accessibility along the manual's steps: axe-core's rules, and the keyboard alone.
+
+axe-core comes bundled in the PyPI package axe-playwright-python, so the check
+runs without a network. Serious and critical violations fail the test.
+"""
+import pytest
+
+from .manual import (
+    SERVICE, follow_manual_to_report, ministry_services, open_ministry, open_sign_in, path_of,
+    sign_in,
+)
+
+BLOCKING = {"serious", "critical"}
+
+
+def blocking_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def test_sign_in_page_passes_axe(page):
+    page.goto("/")
+    open_sign_in(page)
+    page.get_by_role("link", name="Necə əldə etməli?").first.click()
+    page.locator(".how-text").wait_for()
+    assert blocking_violations(page) == []
+
+
+def test_catalogue_with_the_ministry_open_passes_axe(page):
+    page.goto("/services")
+    open_ministry(page)
+    assert blocking_violations(page) == []
+
+
+def test_report_passes_axe(page):
+    follow_manual_to_report(page)
+    assert blocking_violations(page) == []
+
+
+def focused(page):
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        return {
+            text: el.textContent.trim().replace(/\\s+/g, ' '),
+            tag: el.tagName.toLowerCase(),
+            visible: el.matches(':focus-visible') && style.outlineStyle !== 'none'
+                     && parseFloat(style.outlineWidth) >= 2,
+        };
+    }""")
+
+
+def tab_to(page, starts_with, limit=60):
+    """Press Tab until the focused element's text starts with `starts_with`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page)["text"].startswith(starts_with):
+            return focused(page)
+    pytest.fail(f"Tab never reached «{starts_with}»")
+
+
+def test_keyboard_alone_reaches_the_ministry_and_the_service(page):
+    page.goto("/auth/login?next=/services")
+    sign_in(page)
+    assert path_of(page) == "/services"
+
+    row = tab_to(page, "Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi")
+    assert row["tag"] == "a" and row["visible"], row
+    page.keyboard.press("Enter")
+    ministry_services(page).wait_for()
+    assert path_of(page) == "/services/nrytn"
+
+    service = tab_to(page, SERVICE)
+    assert service["tag"] == "a" and service["visible"], service
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=SERVICE, level=1).wait_for()
+    assert path_of(page) == "/calls"
+    # After the swap the page's heading has the focus, so a screen reader announces it.
+    assert page.evaluate("document.activeElement.tagName") == "H1"
+    assert page.locator("table.calls").is_visible()
+
+
+def test_focus_is_visible_on_the_sign_in_form_and_the_header(page):
+    page.goto("/auth/login")
+    skip = tab_to(page, "Əsas məzmuna keç")
+    assert skip["visible"], skip
+    page.get_by_label("Şifrə", exact=True).focus()
+    page.keyboard.press("Tab")
+    button = focused(page)
+    assert button["text"] == "Daxil ol" and button["visible"], button
