@@ -3,6 +3,8 @@
 axe-core comes bundled in the PyPI package axe-playwright-python, so the check
 runs without a network. Serious and critical violations fail the test.
 """
+import re
+
 import pytest
 
 from .manual import (
@@ -76,6 +78,8 @@ def test_keyboard_alone_reaches_the_ministry_and_the_service(page):
     page.keyboard.press("Enter")
     ministry_services(page).wait_for()
     assert path_of(page) == "/services/nrytn"
+    # The row was swapped whole; the focus stays on it, not thrown back to the page's start.
+    assert focused(page)["text"] == row["text"]
 
     service = tab_to(page, SERVICE)
     assert service["tag"] == "a" and service["visible"], service
@@ -95,3 +99,18 @@ def test_focus_is_visible_on_the_sign_in_form_and_the_header(page):
     page.keyboard.press("Tab")
     button = focused(page)
     assert button["text"] == "Daxil ol" and button["visible"], button
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/services/nrytn", "/calls"])
+def test_pages_reflow_on_a_narrow_phone(page, path):
+    """At 320 CSS pixels (WCAG reflow) no page scrolls sideways; the call table scrolls
+    inside its own focusable box."""
+    page.goto("/auth/login")
+    sign_in(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    if path == "/calls":
+        box = page.get_by_role("region", name=re.compile("ayında aparılmış"))
+        assert box.get_attribute("tabindex") == "0"
+        assert box.evaluate("el => el.scrollWidth > el.clientWidth")

@@ -95,6 +95,7 @@ def test_citizen_follows_the_manual_to_picture_5(any_page, shoot):
     shoot(page, "all-services")
     assert ministry_row(page).inner_text().split("\n")[-1] == "4 xidmət"
     assert not ministry_services(page).is_visible()
+    assert ministry_row(page).get_attribute("aria-expanded") == "false"
 
     mark_document(page)
     open_ministry(page)
@@ -103,6 +104,7 @@ def test_citizen_follows_the_manual_to_picture_5(any_page, shoot):
     # The services open under the ministry's own row.
     row = page.locator("li.agency").filter(has=ministry_row(page))
     assert row.get_by_role("link", name=SERVICE).is_visible()
+    assert ministry_row(page).get_attribute("aria-expanded") == "true"
     assert same_document(page) == page.javascript
 
     open_service(page)
