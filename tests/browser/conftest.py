@@ -123,7 +123,8 @@ def _page(browser, live_server, javascript):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                   locale="az-AZ", timezone_id="Asia/Baku",
                                   viewport={"width": 1100, "height": 800})
-    context.set_default_timeout(10_000)
+    # Generous: two cores shared with a database and a server; only failures wait this long.
+    context.set_default_timeout(20_000)
     page = context.new_page()
     page.javascript = javascript
     page.csp_violations = []
@@ -154,6 +155,25 @@ def any_page(request, browser, live_server):
     """The same test twice: with JavaScript and without it."""
     with _page(browser, live_server, javascript=request.param) as page:
         yield page
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, live_server):
+    """signed_in(page, who): put a session cookie in the page's profile, for the tests
+    whose subject is not the sign-in itself. Each citizen signs in once per run."""
+    from .manual import sign_in
+
+    cookies = {}
+
+    def add_session(page, who):
+        if who not in cookies:
+            with _page(browser, live_server, javascript=False) as fresh:
+                fresh.goto("/auth/login")
+                sign_in(fresh, who)
+                cookies[who] = fresh.context.cookies()
+        page.context.add_cookies(cookies[who])
+
+    return add_session
 
 
 @pytest.fixture

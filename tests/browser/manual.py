@@ -49,7 +49,9 @@ def open_all_services(page):
     """Step 1: «E-xidmətlər» → «Bütün xidmətlər»."""
     nav = page.get_by_role("navigation", name="Əsas menyu")
     nav.locator("summary", has_text="E-xidmətlər").click()
-    nav.get_by_role("link", name="Bütün xidmətlər").click()
+    # A plain link in both modes: wait for the new page, the old one may show the same heading.
+    with page.expect_navigation():
+        nav.get_by_role("link", name="Bütün xidmətlər").click()
     page.get_by_role("heading", name="Bütün xidmətlər", level=1).wait_for()
 
 

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from .manual import (
-    SERVICE, follow_manual_to_report, ministry_services, open_ministry, open_sign_in, path_of,
-    sign_in,
+    AYSEL, SERVICE, ministry_services, open_ministry, open_sign_in, path_of,
 )
 
 BLOCKING = {"serious", "critical"}
@@ -41,8 +40,9 @@ def test_catalogue_with_the_ministry_open_passes_axe(page):
     assert blocking_violations(page) == []
 
 
-def test_report_passes_axe(page):
-    follow_manual_to_report(page)
+def test_report_passes_axe(page, signed_in):
+    signed_in(page, AYSEL)
+    page.goto("/calls")
     assert blocking_violations(page) == []
 
 
@@ -68,10 +68,9 @@ def tab_to(page, starts_with, limit=60):
     pytest.fail(f"Tab never reached «{starts_with}»")
 
 
-def test_keyboard_alone_reaches_the_ministry_and_the_service(page):
-    page.goto("/auth/login?next=/services")
-    sign_in(page)
-    assert path_of(page) == "/services"
+def test_keyboard_alone_reaches_the_ministry_and_the_service(page, signed_in):
+    signed_in(page, AYSEL)
+    page.goto("/services")
 
     row = tab_to(page, "Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi")
     assert row["tag"] == "a" and row["visible"], row
@@ -102,11 +101,10 @@ def test_focus_is_visible_on_the_sign_in_form_and_the_header(page):
 
 
 @pytest.mark.parametrize("path", ["/auth/login", "/services/nrytn", "/calls"])
-def test_pages_reflow_on_a_narrow_phone(page, path):
+def test_pages_reflow_on_a_narrow_phone(page, signed_in, path):
     """At 320 CSS pixels (WCAG reflow) no page scrolls sideways; the call table scrolls
     inside its own focusable box."""
-    page.goto("/auth/login")
-    sign_in(page)
+    signed_in(page, AYSEL)
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

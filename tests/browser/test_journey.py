@@ -3,13 +3,12 @@ in place) and without it (plain links and forms), for the README's demo citizens
 import re
 from datetime import timedelta
 
-import pytest
-
 from egov.demo import PICTURE_5
 from egov.timeutil import Month, baku_local, to_db, utcnow
 
+from .conftest import is_csp_violation
 from .manual import (
-    AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, MEANS, MINISTRY, RAUF, SERVICE, choose_line,
+    AYSEL, AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, MEANS, RAUF, SERVICE, choose_line,
     follow_manual_to_report, mark_document, means_card, ministry_row, ministry_services,
     open_all_services, open_ministry, open_service, open_sign_in, path_of, report_table,
     same_document, sign_in, sign_in_from_home, sign_out,
@@ -114,9 +113,10 @@ def test_citizen_follows_the_manual_to_picture_5(any_page, shoot):
     assert_picture_5(page)
 
 
-def test_choosing_the_second_line_shows_its_calls(any_page, shoot):
+def test_choosing_the_second_line_shows_its_calls(any_page, signed_in, shoot):
     page = any_page
-    follow_manual_to_report(page)
+    signed_in(page, AYSEL)
+    page.goto("/calls")
     mark_document(page)
     page.evaluate("""() => {
         document.querySelector('.toolbar').__kept = true;
@@ -218,9 +218,11 @@ def test_sign_out_leaves_nothing_personal_behind(any_page, shoot):
     nothing_personal()
 
 
-def test_rauf_sees_only_the_calls_since_the_handover(any_page, shoot):
+def test_rauf_sees_only_the_calls_since_the_handover(any_page, signed_in, shoot):
     page = any_page
-    follow_manual_to_report(page, RAUF)
+    signed_in(page, RAUF)
+    page.goto("/services/nrytn")
+    open_service(page)
     shoot(page, "rauf-report")
     assert page.locator("#call-report .phone").inner_text() == "Telefon: 012 510 98 76"
     assert "tarixindən sizin adınızadır" in page.locator("#call-report").inner_text()
@@ -230,10 +232,9 @@ def test_rauf_sees_only_the_calls_since_the_handover(any_page, shoot):
     assert page.get_by_label("Telefon nömrəsi").count() == 0
 
 
-def test_another_citizens_line_by_url_is_not_found(any_page, shoot):
+def test_another_citizens_line_by_url_is_not_found(any_page, signed_in, shoot):
     page = any_page
-    page.goto("/auth/login")
-    sign_in(page, RAUF)
+    signed_in(page, RAUF)
     response = page.goto("/calls?line=0124401234")
     shoot(page, "not-found")
     assert response.status == 404
@@ -247,7 +248,7 @@ def test_another_citizens_line_by_url_is_not_found(any_page, shoot):
 def test_csp_violations_are_caught(page):
     """The console watcher that guards every page above notices a violation."""
     page.goto("/")
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
-    page.wait_for_timeout(100)
+    with page.expect_console_message(is_csp_violation):
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
     assert any("style" in text for text in page.csp_violations)
     page.csp_violations.clear()
