@@ -7,15 +7,17 @@ set. Playwright never downloads a browser; without /usr/bin/chromium the tests
 are skipped, unless REQUIRE_BROWSER is set (as in CI), where that is a failure.
 """
 import os
-from contextlib import contextmanager
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from .manual import is_csp_violation, sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -114,10 +116,6 @@ def browser(chromium_path):
         browser.close()
 
 
-def is_csp_violation(message):
-    return "Content Security Policy" in message.text
-
-
 @contextmanager
 def _page(browser, live_server, javascript):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
@@ -161,8 +159,6 @@ def any_page(request, browser, live_server):
 def signed_in(browser, live_server):
     """signed_in(page, who): put a session cookie in the page's profile, for the tests
     whose subject is not the sign-in itself. Each citizen signs in once per run."""
-    from .manual import sign_in
-
     cookies = {}
 
     def add_session(page, who):

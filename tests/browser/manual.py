@@ -117,3 +117,8 @@ def mark_document(page):
 
 def same_document(page):
     return page.evaluate("window.__journeyMark") == "still the same document"
+
+
+def is_csp_violation(console_message):
+    """Chromium reports every Content-Security-Policy refusal in the console."""
+    return "Content Security Policy" in console_message.text

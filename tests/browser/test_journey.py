@@ -6,12 +6,11 @@ from datetime import timedelta
 from egov.demo import PICTURE_5
 from egov.timeutil import Month, baku_local, to_db, utcnow
 
-from .conftest import is_csp_violation
 from .manual import (
     AYSEL, AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, MEANS, RAUF, SERVICE, choose_line,
-    follow_manual_to_report, mark_document, means_card, ministry_row, ministry_services,
-    open_all_services, open_ministry, open_service, open_sign_in, path_of, report_table,
-    same_document, sign_in, sign_in_from_home, sign_out,
+    follow_manual_to_report, is_csp_violation, mark_document, means_card, ministry_row,
+    ministry_services, open_all_services, open_ministry, open_service, open_sign_in, path_of,
+    report_table, same_document, sign_in, sign_in_from_home, sign_out,
 )
 
 COLUMNS = ["#", "Tarix", "Vaxt", "Müddət (saniyə)", "Nömrə", "Məbləğ (AZN)", "Ödəniş*"]
@@ -248,7 +247,8 @@ def test_another_citizens_line_by_url_is_not_found(any_page, signed_in, shoot):
 def test_csp_violations_are_caught(page):
     """The console watcher that guards every page above notices a violation."""
     page.goto("/")
+    inline_style = "document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')"
     with page.expect_console_message(is_csp_violation):
-        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+        page.evaluate(inline_style)
     assert any("style" in text for text in page.csp_violations)
     page.csp_violations.clear()
