@@ -90,7 +90,7 @@ def test_keyboard_alone_reaches_the_ministry_and_the_service(page, signed_in):
     assert page.locator("table.calls").is_visible()
 
 
-def test_focus_is_visible_on_the_sign_in_form_and_the_header(page):
+def test_focus_is_visible_on_the_skip_link_and_the_sign_in_button(page):
     page.goto("/auth/login")
     skip = tab_to(page, "Əsas məzmuna keç")
     assert skip["visible"], skip

@@ -191,6 +191,18 @@ def test_signed_out_htmx_click_on_the_service_ends_on_sign_in(page):
     assert path_of(page) == "/calls"
 
 
+def test_a_session_ended_meanwhile_sends_the_line_choice_through_sign_in(page, signed_in):
+    signed_in(page, AYSEL)
+    page.goto("/calls")
+    page.context.clear_cookies()  # the session ended (idle, or Çıxış in another tab)
+    with page.expect_navigation():
+        page.get_by_label("Telefon nömrəsi").select_option(label=AYSEL_SECOND_LINE)
+    assert path_of(page) == "/auth/login?next=/calls?line%3D0183456789"
+    sign_in(page)
+    assert path_of(page) == "/calls?line=0183456789"
+    assert page.locator("#call-report .phone").inner_text() == f"Telefon: {AYSEL_SECOND_LINE}"
+
+
 def test_sign_out_leaves_nothing_personal_behind(any_page, shoot):
     page = any_page
     follow_manual_to_report(page)
