@@ -41,3 +41,10 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# A picture of each step of the browser journey, to look at after template or CSS changes.
+SCREENSHOT_DIR ?= /tmp/egov-screenshots
+.PHONY: screenshots
+screenshots: install
+	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest -q tests/browser/test_journey.py
+	@echo "--- pictures in $(SCREENSHOT_DIR)"

@@ -42,10 +42,6 @@ def agencies_with_counts():
     )
 
 
-def agency_by_slug(slug):
-    return Agency.get_or_none(Agency.slug == slug)
-
-
 def services_of(agency):
     return list(agency.services.order_by(Service.position))
 

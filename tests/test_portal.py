@@ -56,3 +56,12 @@ def test_services_not_provided_here_say_so_and_have_no_dead_link(client):
 def test_unknown_agency_is_a_404_in_azerbaijani(client):
     response = client.get("/services/none")
     assert response.status_code == 404 and "Səhifə tapılmadı" in text(response)
+
+
+def test_the_row_swapped_in_place_says_it_is_open(client):
+    """htmx replaces the whole row, so its open state reaches the row's own link."""
+    fragment = text(client.get("/services/nrytn", headers={**HTMX, "HX-Target": "agency-nrytn"}))
+    assert fragment.lstrip().startswith('<li id="agency-nrytn" class="agency open">')
+    assert 'aria-expanded="true"' in fragment and SERVICE in fragment
+    closed = text(client.get("/services"))
+    assert 'aria-expanded="true"' not in closed and 'aria-expanded="false"' in closed

@@ -27,12 +27,14 @@ def all_services():
 
 @bp.route("/services/<slug>")
 def agency(slug):
-    agency = catalogue.agency_by_slug(slug) or abort(404)
+    agencies = catalogue.agencies_with_counts()
+    agency = next((a for a in agencies if a.slug == slug), None) or abort(404)
     return render(
         "portal/catalogue.html",
-        {f"agency-{slug}": "portal/_agency_services.html", "main": "portal/_catalogue.html"},
+        {f"agency-{slug}": "portal/_agency.html", "main": "portal/_catalogue.html"},
         title=agency.name,
-        agencies=catalogue.agencies_with_counts(),
+        agencies=agencies,
+        agency=agency,
         open_agency=agency,
         services=catalogue.services_of(agency),
     )

@@ -12,9 +12,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from .manual import is_csp_violation, sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,7 +82,11 @@ def live_server(chromium_path, server_env, tmp_path_factory):
                    capture_output=True)
     port = _free_port()
     log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
-    process = subprocess.Popen(flask + ["run", "--port", str(port)], env=server_env, cwd=ROOT,
+    # The suite signs the same demo citizen in many times a minute, which the sign-in
+    # limits would refuse; those limits are tested on their own in tests/test_auth.py.
+    app = 'egov:create_app({"RATELIMIT_ENABLED": False})'
+    process = subprocess.Popen(flask + ["--app", app, "run", "--port", str(port)],
+                               env=server_env, cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -109,34 +116,74 @@ def browser(chromium_path):
         browser.close()
 
 
+@contextmanager
 def _page(browser, live_server, javascript):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
-                                  locale="az-AZ", timezone_id="Asia/Baku")
-    context.set_default_timeout(10_000)
+                                  locale="az-AZ", timezone_id="Asia/Baku",
+                                  viewport={"width": 1100, "height": 800})
+    # Generous: two cores shared with a database and a server; only failures wait this long.
+    context.set_default_timeout(20_000)
     page = context.new_page()
-    return context, page
+    page.javascript = javascript
+    page.csp_violations = []
+    page.on("console", lambda message: is_csp_violation(message)
+            and page.csp_violations.append(f"{page.url}: {message.text}"))
+    yield page
+    context.close()
+    assert not page.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+        page.csp_violations)
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser profile with JavaScript on (htmx at work)."""
-    context, page = _page(browser, live_server, javascript=True)
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=True) as page:
+        yield page
 
 
 @pytest.fixture
 def page_without_js(browser, live_server):
     """A fresh browser profile with JavaScript off: plain links and forms only."""
-    context, page = _page(browser, live_server, javascript=False)
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=False) as page:
+        yield page
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])
 def any_page(request, browser, live_server):
     """The same test twice: with JavaScript and without it."""
-    context, page = _page(browser, live_server, javascript=request.param)
-    page.javascript = request.param
-    yield page
-    context.close()
+    with _page(browser, live_server, javascript=request.param) as page:
+        yield page
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, live_server):
+    """signed_in(page, who): put a session cookie in the page's profile, for the tests
+    whose subject is not the sign-in itself. Each citizen signs in once per run."""
+    cookies = {}
+
+    def add_session(page, who):
+        if who not in cookies:
+            with _page(browser, live_server, javascript=False) as fresh:
+                fresh.goto("/auth/login")
+                sign_in(fresh, who)
+                cookies[who] = fresh.context.cookies()
+        page.context.add_cookies(cookies[who])
+
+    return add_session
+
+
+@pytest.fixture
+def shoot(request):
+    """shoot(page, "step"): a full-page picture in SCREENSHOT_DIR, when that is set."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    counter = iter(range(1, 100))
+
+    def take(page, step):
+        if folder:
+            mode = "js" if page.javascript else "nojs"
+            name = f"{request.node.originalname}-{mode}-{next(counter):02d}-{step}.png"
+            page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    return take
