@@ -17,7 +17,8 @@ def free_port():
 def serving(wsgi_app, port=None):
     """Serve `wsgi_app` on 127.0.0.1 while the block runs; yields the base URL."""
     server = make_server("127.0.0.1", port or free_port(), wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
