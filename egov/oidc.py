@@ -204,6 +204,10 @@ def finish(means, args):
     data = _take_state(client, args.get("state"))
     if not data:
         raise SignInRefused("state", "unknown, used or another provider's state")
+    issuer, _, _ = _settings(current_app.config, means)
+    if args.get("iss") is not None and args["iss"].rstrip("/") != issuer:
+        # RFC 9207: an answer from another provider than the one we asked (a mix-up).
+        raise SignInRefused("token", f"callback from issuer {args['iss']!r}")
     error = args.get("error")
     if error:
         raise SignInRefused("denied" if error == "access_denied" else "provider", error)

@@ -206,6 +206,15 @@ def test_a_replayed_callback_is_refused(rp, provider, db):
     assert_refused(callback(rp, "asan", query["state"]), "tanımadıq")
 
 
+def test_a_callback_naming_another_issuer_is_refused(rp, provider, other_provider, db):
+    query = start(rp, "asan")
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "code": "code-1", "state": query["state"], "iss": other_provider.issuer})
+    assert_refused(response, "yoxlamadan keçmədi")
+    assert "/token" not in provider.requests
+
+
 def test_a_code_the_provider_refuses_signs_nobody_in(rp, provider, db):
     query = start(rp)
     provider.token_error = "invalid_grant"  # e.g. a code already exchanged
