@@ -145,7 +145,14 @@ def asan_wait(request_id):
         return _answer_portal(auth_request, people.by_fin(auth_request.fin))
     return _page("asan", "devidp/asan_wait.html", _("Telefonunuzda təsdiq edin"),
                  fragments={"asan-status": "devidp/_asan_status.html"},
-                 auth_request=auth_request, state=state)
+                 auth_request=auth_request, state=state, time_limit=_time_limit())
+
+
+def _time_limit():
+    seconds = current_app.config["DEV_IDP_ASAN_TIMEOUT_SECONDS"]
+    if seconds % 60 == 0:
+        return _("%(minutes)d dəqiqə", minutes=seconds // 60)
+    return _("%(seconds)d saniyə", seconds=seconds)
 
 
 @bp.route("/asan/phone/<request_id>", methods=["GET", "POST"], endpoint="asan_phone")
