@@ -87,7 +87,8 @@ def _sign_in_providers(env):
         "DEV_IDP_ASAN_TIMEOUT_SECONDS": int(env.get("DEV_IDP_ASAN_TIMEOUT_SECONDS", "120")),
     }
     for means in OIDC_MEANS:
-        names = [f"OIDC_{means.upper()}_{part}" for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")]
+        parts = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
+        names = [f"OIDC_{means.upper()}_{part}" for part in parts]
         settings.update({name: env.get(name) or None for name in names})
         given = [name for name in names if settings[name]]
         if given and len(given) < len(names):

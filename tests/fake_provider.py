@@ -23,7 +23,8 @@ def _rsa_key(kid):
 
 def other_key(kid="key-1"):
     """A key nobody published, under a name the provider does use."""
-    return RSAKey.import_key(_rsa_key(f"forger:{kid}").as_dict(private=True) | {"kid": kid})
+    forger = _rsa_key(f"forger:{kid}")
+    return RSAKey.import_key(forger.as_dict(private=True) | {"kid": kid})
 
 
 class FakeProvider:
@@ -43,7 +44,8 @@ class FakeProvider:
     def claims(self, expected_nonce, **changes):
         now = int(time.time())
         claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": "subject-1", "iat": now,
-                  "exp": now + 300, "nonce": expected_nonce, "fin": "9NEWC01", "name": "Yeni Vətəndaş"}
+                  "exp": now + 300, "nonce": expected_nonce, "fin": "9NEWC01",
+                  "name": "Yeni Vətəndaş"}
         claims.update(changes)
         return {name: value for name, value in claims.items() if value is not None}
 

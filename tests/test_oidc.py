@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from egov import create_app
+from egov import config, create_app
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from tests.conftest import csrf_token
 from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
@@ -20,20 +20,15 @@ REFUSED = "Giriş alınmadı"
 NEW_FIN = "9NEWC01"
 
 
-@pytest.fixture
-def provider():
+def _served_provider():
     provider = FakeProvider()
     with serving(provider) as base_url:
         provider.base_url = base_url
         yield provider
 
 
-@pytest.fixture
-def other_provider():
-    provider = FakeProvider()
-    with serving(provider) as base_url:
-        provider.base_url = base_url
-        yield provider
+provider = pytest.fixture(_served_provider, name="provider")
+other_provider = pytest.fixture(_served_provider, name="other_provider")
 
 
 def _provider_config(means, provider):
@@ -286,3 +281,27 @@ def test_sign_out_without_end_session_endpoint_stays_on_the_portal(rp, provider,
     response = rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
     assert response.headers["Location"] == "/"
     assert LoginSession.select().count() == 0 and ProviderSignIn.select().count() == 0
+
+
+def test_a_half_configured_provider_stops_the_app_at_start(tmp_path):
+    with pytest.raises(config.ConfigError, match="OIDC_ASAN_CLIENT_SECRET"):
+        config.from_environment(tmp_path, environ={
+            "OIDC_ASAN_ISSUER": "https://asan.example", "OIDC_ASAN_CLIENT_ID": "portal"})
+
+
+def test_production_needs_https_providers(tmp_path):
+    with pytest.raises(config.ConfigError, match="https"):
+        config.from_environment(tmp_path, environ={
+            "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "OIDC_EGOV_ISSUER": "http://egov.example", "OIDC_EGOV_CLIENT_ID": "portal",
+            "OIDC_EGOV_CLIENT_SECRET": "s"})
+
+
+def test_the_fin_claim_name_is_configurable(app, provider, db):
+    rp = create_app({**app.config, **_provider_config("asan", provider),
+                     "OIDC_FIN_CLAIM": "pin"}).test_client()
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], fin=None, pin="9newc01"))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    assert Citizen.get().fin == NEW_FIN

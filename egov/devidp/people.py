@@ -54,7 +54,8 @@ def by_fin(fin):
 
 def by_asan(mobile, asan_id):
     mobile = normalise_mobile(mobile)
-    return next((p for p in PEOPLE if p.mobile == mobile and same_secret(asan_id.strip(), p.asan_id)),
+    asan_id = (asan_id or "").strip()
+    return next((p for p in PEOPLE if p.mobile == mobile and same_secret(asan_id, p.asan_id)),
                 None)
 
 

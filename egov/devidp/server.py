@@ -18,7 +18,6 @@ from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import current_app
 
-from ..timeutil import utcnow
 from . import keys, people
 from .models import AccessToken, AuthCode
 

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from ..db import database
@@ -90,6 +90,10 @@ def _pending(means, request_id):
     return auth_request
 
 
+def _one_time_code(digits):
+    return f"{secrets.randbelow(10 ** digits):0{digits}d}"
+
+
 def _answer_portal(auth_request, person):
     """Back to the portal with a code (or access_denied when `person` is None), once."""
     with database.atomic():
@@ -125,7 +129,7 @@ def asan_login(request_id):
             error = _("Mobil nömrə və ya ASAN İstifadəçi ID-si yanlışdır.")
         else:
             auth_request.fin = person.fin
-            auth_request.asan_code = f"{secrets.randbelow(10_000):04d}"
+            auth_request.asan_code = _one_time_code(4)
             auth_request.asan_started_at = utcnow()
             auth_request.asan_status = "waiting"
             auth_request.save()
@@ -236,7 +240,7 @@ def egov_login(request_id):
             error = _("İstifadəçi adı və ya şifrə yanlışdır.")
         else:
             auth_request.fin = person.fin
-            auth_request.otp = f"{secrets.randbelow(1_000_000):06d}"
+            auth_request.otp = _one_time_code(6)
             auth_request.otp_sent_at = utcnow()
             auth_request.otp_attempts = 0
             auth_request.save()
