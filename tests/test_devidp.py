@@ -4,6 +4,7 @@ a citizen going through each means as the README's demo describes."""
 import base64
 import hashlib
 import json
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -328,3 +329,24 @@ def test_the_portal_points_unconfigured_means_at_the_development_provider(portal
 
 def test_without_dev_idp_there_is_no_development_provider(client):
     assert client.get("/devidp/asan/.well-known/openid-configuration").status_code == 404
+
+
+def test_the_providers_pages_keep_to_the_strict_content_security_policy(visitor):
+    visitor.start("asan")
+    pages = [visitor.page]
+    visitor.submit({"mobile": "+994501234401", "asan_id": "100401"})
+    pages += [visitor.page, visitor.phone().page, visitor.start("eimza"), visitor.start("egov")]
+    for page in pages:
+        assert page.status_code == 200
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
+        assert not re.search(r"\son[a-z]+\s*=", page.text)
+        assert "hx-on" not in page.text and "style=" not in page.text
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_signing_in_again_ends_the_earlier_session(visitor, db):
+    visitor.sign_in_with_eimza()
+    first = LoginSession.get()
+    visitor.sign_in_with_asan()
+    assert [login.means for login in LoginSession.select()] == ["asan"]
+    assert LoginSession.get_or_none(LoginSession.token == first.token) is None

@@ -85,13 +85,15 @@ def login_password():
 
 
 def _sign_in(signed_in):
+    if current_user.is_authenticated:  # signing in again: the earlier session ends
+        accounts.close_session(current_user.get_id())
     # A fresh session at sign-in: nothing from before (a planted cookie) carries over.
     session.clear()
     login_user(signed_in)
 
 
 @bp.route("/oidc/<means>/start", methods=["POST"])
-@limiter.limit("20 per minute")
+@limiter.limit("30 per minute")
 def oidc_start(means):
     if not oidc.is_available(means):
         abort(404)
@@ -103,7 +105,7 @@ def oidc_start(means):
 
 
 @bp.route("/oidc/<means>/callback")
-@limiter.limit("20 per minute")
+@limiter.limit("30 per minute")
 def oidc_callback(means):
     if not oidc.is_available(means):
         abort(404)
