@@ -30,6 +30,13 @@ OTP_ATTEMPTS = 3
 TITLES = {"asan": "ASAN İmza", "eimza": "elektron imza", "egov": "e-gov identity"}
 
 
+@bp.after_request
+def _not_stored(response):
+    # Codes, challenges and form tokens: nothing of a sign-in belongs in a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # --- OpenID Connect endpoints -------------------------------------------------------
 
 @bp.route("/<any(asan, eimza, egov):means>/.well-known/openid-configuration")

@@ -16,6 +16,8 @@ from tests.live import free_port, serving
 def press_daxil_ol(page, means):
     page.goto("/auth/login")
     page.locator(f"#means-{means}").get_by_role("button", name="Daxil ol").click()
+    # Wait to be at the provider: its form has labels the portal's password form has too.
+    page.wait_for_url(re.compile(f"/devidp/{means}/"))
 
 
 def signed_in_as(page, name):
