@@ -245,6 +245,12 @@ def test_an_unreachable_provider_is_a_message_not_an_error(app, db):
                      "OIDC_EGOV_CLIENT_ID": "x", "OIDC_EGOV_CLIENT_SECRET": "y"}).test_client()
     response = rp.post("/auth/oidc/egov/start", data={"csrf_token": csrf_token(rp)})
     assert_refused(response, "cavab vermir")
+    # Asked over htmx, the refusal replaces the page's main area, not the button's form.
+    response = rp.post("/auth/oidc/egov/start", data={"csrf_token": csrf_token(rp)},
+                       headers={"HX-Request": "true"})
+    assert_refused(response, "cavab vermir")
+    assert response.headers["HX-Retarget"] == "#main"
+    assert response.headers["HX-Reselect"] == "#main"
 
 
 def test_an_unconfigured_means_is_shown_as_unavailable(rp):

@@ -1,8 +1,8 @@
 """Signing in and out, and how a citizen obtains each means of signing in."""
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import accounts, oidc
 from ..extensions import limiter
-from ..htmx import navigate, render
+from ..htmx import is_fragment_request, navigate, render
 from ..signin_means import BY_KEY, SIGN_IN_MEANS
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -122,7 +122,12 @@ def _refused(means, refused, next_url=None):
     page = render_template("auth/signin_refused.html", title=_("Giriş alınmadı"),
                            means=BY_KEY[means], message=oidc.MESSAGES[refused.reason],
                            next=next_url)
-    return page, 400
+    response = make_response(page, 400)
+    if is_fragment_request():
+        # "Daxil ol" asked over htmx: the refusal takes the page's main area, not the form's.
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "outerHTML",
+                                 "HX-Reselect": "#main"})
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

@@ -158,3 +158,24 @@ def test_asan_imza_times_out_and_can_be_tried_again(impatient_page):
     expect(phone.get_by_label("PIN1")).to_have_count(0)
     page.get_by_role("button", name="Yenidən cəhd edin").click()
     expect(page.get_by_label("Mobil nömrə")).to_be_visible()
+
+
+@pytest.fixture
+def page_with_provider_down(app, browser):
+    """The portal whose e-gov identity provider does not answer."""
+    served = create_app({**app.config, "OIDC_EGOV_ISSUER": f"http://127.0.0.1:{free_port()}",
+                         "OIDC_EGOV_CLIENT_ID": "portal", "OIDC_EGOV_CLIENT_SECRET": "s"})
+    with serving(served) as base_url:
+        context, page = _page(browser, base_url, javascript=True)
+        yield page
+        context.close()
+
+
+def test_a_provider_that_does_not_answer_is_a_message_in_place(page_with_provider_down):
+    page = page_with_provider_down
+    page.goto("/auth/login")
+    page.locator("#means-egov").get_by_role("button", name="Daxil ol").click()
+    expect(page.get_by_role("heading", name="Giriş alınmadı")).to_be_visible()
+    expect(page.get_by_text("hazırda cavab vermir")).to_be_visible()
+    expect(page.locator("main")).to_have_count(1)
+    expect(page.locator("#means-egov")).to_have_count(0)
