@@ -15,6 +15,7 @@ import requests
 from egov import config, create_app
 from egov.devidp import keys
 from egov.db import database
+from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
@@ -28,7 +29,15 @@ def devidp_keys(tmp_path_factory):
 
 
 @pytest.fixture
-def portal(app, demo, devidp_keys):
+def citizens(world):
+    """The demo citizens' accounts (Aysel's with a user name); Elvin has none yet."""
+    world.citizen(AYSEL["fin"], AYSEL["full_name"], AYSEL["username"])
+    for person in (RAUF, NIGAR):
+        world.citizen(person["fin"], person["full_name"])
+
+
+@pytest.fixture
+def portal(app, citizens, devidp_keys):
     """The portal with the development provider, served like `make run` serves it."""
     port = free_port()
     served = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_URL": f"http://127.0.0.1:{port}",
