@@ -19,8 +19,11 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/flask prepare-demo
 
+# The development identity provider serves ASAN İmza, elektron imza and e-gov identity
+# (egov/devidp); `DEV_IDP=0 make run` leaves those means unavailable.
+DEV_IDP ?= 1
 run: demo
-	$(BIN)/flask run --port $(PORT)
+	DEV_IDP=$(DEV_IDP) DEV_IDP_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when a server answers at TEST_POSTGRES_URL.
 test: install

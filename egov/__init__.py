@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, formatting, security
+from . import accounts, config, db, demo, devidp, formatting, oidc, security
 from .extensions import babel, csrf, limiter
 
 
@@ -27,6 +27,8 @@ def create_app(test_config=None):
     security.init_app(app)
     demo.init_app(app)
     formatting.init_app(app)
+    devidp.init_app(app)  # before oidc: it points unconfigured means at itself
+    oidc.init_app(app)
 
     from .blueprints import auth, calls, portal
 

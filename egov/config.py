@@ -50,6 +50,7 @@ def from_environment(instance_path, environ=None):
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "DATA_DIR": env.get("EGOV_DATA_DIR", str(Path(__file__).resolve().parent.parent / "data")),
     }
+    config.update(_sign_in_providers(env))
     if production:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
         if missing:
@@ -60,6 +61,37 @@ def from_environment(instance_path, environ=None):
             raise ConfigError(
                 "production runs several processes: RATELIMIT_STORAGE_URI=redis://… is needed"
             )
+        if config["DEV_IDP"]:
+            raise ConfigError("DEV_IDP is a development identity provider: never in production")
+        for means in OIDC_MEANS:
+            issuer = config[f"OIDC_{means.upper()}_ISSUER"]
+            if issuer and not issuer.startswith("https://"):
+                raise ConfigError(f"OIDC_{means.upper()}_ISSUER must be an https:// address")
     elif not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _development_secret_key(instance_path)
     return config
+
+
+# --- Sign-in over OpenID Connect (egov/oidc.py) and the development provider (egov/devidp) ---
+OIDC_MEANS = ("asan", "eimza", "egov")
+
+
+def _sign_in_providers(env):
+    """One provider per means, each set by OIDC_<MEANS>_ISSUER/_CLIENT_ID/_CLIENT_SECRET."""
+    settings = {
+        "OIDC_FIN_CLAIM": env.get("OIDC_FIN_CLAIM", "fin"),
+        "DEV_IDP": _bool(env.get("DEV_IDP")),
+        # Where the development provider is reached, by the browser and by the portal itself.
+        "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "DEV_IDP_KEYS_DIR": env.get("DEV_IDP_KEYS_DIR"),
+        "DEV_IDP_ASAN_TIMEOUT_SECONDS": int(env.get("DEV_IDP_ASAN_TIMEOUT_SECONDS", "120")),
+    }
+    for means in OIDC_MEANS:
+        parts = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
+        names = [f"OIDC_{means.upper()}_{part}" for part in parts]
+        settings.update({name: env.get(name) or None for name in names})
+        given = [name for name in names if settings[name]]
+        if given and len(given) < len(names):
+            missing = ", ".join(name for name in names if not settings[name])
+            raise ConfigError(f"{given[0]} is set, so {missing} must be set too")
+    return settings

@@ -1,5 +1,5 @@
 """One URL, two answers: a full page for a plain request, a fragment for htmx."""
-from flask import render_template, request
+from flask import make_response, redirect, render_template, request
 
 
 def is_fragment_request():
@@ -22,3 +22,15 @@ def render(page, fragments=None, **context):
     """
     template = (fragments or {}).get(target(), page)
     return render_template(template, is_fragment=template != page, **context)
+
+
+def navigate(url):
+    """Send the browser to `url`: a redirect, or for htmx an HX-Redirect.
+
+    A swap cannot follow a redirect to a whole page (or to another site, such as
+    an identity provider): htmx is asked to navigate there instead."""
+    if is_fragment_request():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)

@@ -106,3 +106,15 @@ class Service(BaseModel):
 
 
 ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Service]
+
+
+# --- Sign-in over OpenID Connect (egov/oidc.py) ---
+class ProviderSignIn(BaseModel):
+    """The ID token a provider issued at sign-in, kept on the server for signing out there too."""
+
+    login_session = ForeignKeyField(LoginSession, primary_key=True, on_delete="CASCADE")
+    provider = CharField(max_length=16)
+    id_token = TextField()
+
+
+ALL_MODELS.append(ProviderSignIn)

@@ -1,11 +1,11 @@
 """Response headers every page carries, and the answers to refused requests."""
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .accounts import login_manager
-from .htmx import is_fragment_request
+from .htmx import is_fragment_request, navigate
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -34,13 +34,7 @@ def init_app(app):
 
     @login_manager.unauthorized_handler
     def _sign_in_first():
-        target = url_for("auth.login", next=request.full_path.rstrip("?"))
-        if is_fragment_request():
-            # A swap cannot show a whole page: ask htmx to go there as a navigation.
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return navigate(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @app.after_request
     def _headers(response):

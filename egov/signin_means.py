@@ -1,4 +1,6 @@
-"""The four means of signing in to the portal, in the words the citizen reads."""
+"""The four means of signing in to the portal, in the words the citizen reads.
+
+Whether a means can be used right now is configuration (egov/oidc.py), not text."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -10,7 +12,6 @@ class Means:
     title: str
     summary: str
     how_to_obtain: tuple  # paragraphs
-    connected: bool
 
 
 SIGN_IN_MEANS = (
@@ -26,7 +27,6 @@ SIGN_IN_MEANS = (
             _l("Sertifikatla birlikdə PIN kod verilir. Daxil olarkən kompüterinizə kart oxuyucu "
                "və ya token qoşulmalıdır."),
         ),
-        connected=False,
     ),
     Means(
         key="egov",
@@ -38,7 +38,6 @@ SIGN_IN_MEANS = (
                "və ya elektron imza ilə təsdiqləyirsiniz."),
             _l("Hər girişdə şifrədən əlavə telefonunuza gələn birdəfəlik kod soruşulur."),
         ),
-        connected=False,
     ),
     Means(
         key="asan",
@@ -52,7 +51,6 @@ SIGN_IN_MEANS = (
                "üçün) kodları verilir. Daxil olarkən telefonunuzda yoxlama kodunu görüb PIN1 "
                "ilə təsdiqləyirsiniz."),
         ),
-        connected=False,
     ),
     Means(
         key="password",
@@ -66,7 +64,6 @@ SIGN_IN_MEANS = (
                "yeniləyə bilərsiniz. Şifrənizi heç kimə deməyin; ictimai kompüterdə işi "
                "bitirdikdən sonra «Çıxış» düyməsini basın."),
         ),
-        connected=True,
     ),
 )
 

@@ -1,7 +1,8 @@
 """Signing in and out, and how a citizen obtains each means of signing in."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -9,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import accounts
+from .. import accounts, oidc
 from ..extensions import limiter
-from ..htmx import render
+from ..htmx import is_fragment_request, navigate, render
 from ..signin_means import BY_KEY, SIGN_IN_MEANS
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -45,6 +46,7 @@ def _login_page(form=None, expanded=None, status=200):
         {f"how-{expanded.key}": "auth/_how_to_obtain.html"} if expanded else None,
         title=_("Portala giriş"),
         means_list=SIGN_IN_MEANS,
+        available=oidc.available_means() | {accounts.PASSWORD},
         means=expanded,
         expanded=expanded.key if expanded else None,
         form=form or PasswordSignInForm(),
@@ -84,17 +86,64 @@ def login_password():
     if citizen is None:
         form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
         return _login_page(form, status=401)
+    _sign_in(accounts.open_session(citizen, accounts.PASSWORD))
+    return redirect(safe_next(request.form.get("next")) or url_for("portal.all_services"))
+
+
+def _sign_in(signed_in):
+    if current_user.is_authenticated:  # signing in again: the earlier session ends
+        accounts.close_session(current_user.get_id())
     # A fresh session at sign-in: nothing from before (a planted cookie) carries over.
     session.clear()
-    login_user(accounts.open_session(citizen, accounts.PASSWORD))
-    return redirect(safe_next(request.form.get("next")) or url_for("portal.all_services"))
+    login_user(signed_in)
+
+
+@bp.route("/oidc/<means>/start", methods=["POST"])
+@limiter.limit("30 per minute")
+def oidc_start(means):
+    if not oidc.is_available(means):
+        abort(404)
+    next_url = safe_next(request.form.get("next"))
+    try:
+        return navigate(oidc.begin(means, next_url))
+    except oidc.SignInRefused as refused:
+        return _refused(means, refused, next_url)
+
+
+@bp.route("/oidc/<means>/callback")
+@limiter.limit("30 per minute")
+def oidc_callback(means):
+    if not oidc.is_available(means):
+        abort(404)
+    try:
+        signed_in, next_url = oidc.finish(means, request.args)
+    except oidc.SignInRefused as refused:
+        return _refused(means, refused)
+    _sign_in(signed_in)
+    return redirect(safe_next(next_url) or url_for("portal.all_services"))
+
+
+def _refused(means, refused, next_url=None):
+    current_app.logger.warning("sign-in with %s refused: %s", means, refused)
+    page = render_template("auth/signin_refused.html", title=_("Giriş alınmadı"),
+                           means=BY_KEY[means], message=oidc.MESSAGES[refused.reason],
+                           next=next_url)
+    response = make_response(page, 400)
+    if is_fragment_request():
+        # "Daxil ol" asked over htmx: the refusal takes the page's main area, not the form's.
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "outerHTML",
+                                 "HX-Reselect": "#main"})
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.close_session(current_user.get_id())
+    token = current_user.get_id()
+    # Read before the session row goes: the provider's ID token is kept with it.
+    provider_logout = oidc.end_session_url(token, url_for("portal.index", _external=True))
+    accounts.close_session(token)
     logout_user()
     session.clear()
     flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
-    return redirect(url_for("portal.index"))
+    return navigate(provider_logout or url_for("portal.index"))

@@ -81,14 +81,13 @@ def live_server(chromium_path, server_env, tmp_path_factory):
     subprocess.run(flask + ["prepare-demo"], env=server_env, cwd=ROOT, check=True,
                    capture_output=True)
     port = _free_port()
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
-    # The suite signs the same demo citizen in many times a minute, which the sign-in
-    # limits would refuse; those limits are tested on their own in tests/test_auth.py.
-    app = 'egov:create_app({"RATELIMIT_ENABLED": False})'
-    process = subprocess.Popen(flask + ["--app", app, "run", "--port", str(port)],
-                               env=server_env, cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
+    # As `make run`: the development identity provider serves the three other means.
+    env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": base_url,
+           "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))}
+    log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
+    process = subprocess.Popen(flask + ["run", "--port", str(port)], env=env, cwd=ROOT,
+                               stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:

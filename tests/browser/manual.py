@@ -33,10 +33,11 @@ def means_card(page, title):
 def sign_in(page, who=AYSEL):
     """«İstifadəçi adı», «Şifrə», «Daxil ol» on the sign-in page."""
     username, password = who
-    page.get_by_label("İstifadəçi adı", exact=True).fill(username)
-    page.get_by_label("Şifrə", exact=True).fill(password)
+    card = means_card(page, "istifadəçi adı və şifrə")
+    card.get_by_label("İstifadəçi adı", exact=True).fill(username)
+    card.get_by_label("Şifrə", exact=True).fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Daxil ol").click()
+        card.get_by_role("button", name="Daxil ol").click()
 
 
 def sign_in_from_home(page, who=AYSEL):

@@ -1,0 +1,313 @@
+"""The portal as relying party, against a real provider on loopback that serves
+tokens these tests craft: every forged or mismatched answer is refused with a
+message in Azerbaijani, and nobody is signed in or given an account."""
+import base64
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from egov import config, create_app
+from egov.models import Citizen, LoginSession, ProviderSignIn
+from tests.conftest import csrf_token
+from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
+from tests.live import serving
+
+REFUSED = "Giriş alınmadı"
+NEW_FIN = "9NEWC01"
+
+
+def _served_provider():
+    provider = FakeProvider()
+    with serving(provider) as base_url:
+        provider.base_url = base_url
+        yield provider
+
+
+provider = pytest.fixture(_served_provider, name="provider")
+other_provider = pytest.fixture(_served_provider, name="other_provider")
+
+
+def _provider_config(means, provider):
+    prefix = f"OIDC_{means.upper()}_"
+    return {prefix + "ISSUER": provider.issuer, prefix + "CLIENT_ID": CLIENT_ID,
+            prefix + "CLIENT_SECRET": CLIENT_SECRET}
+
+
+@pytest.fixture
+def rp(app, provider, other_provider):
+    """The portal with ASAN İmza at `provider` and elektron imza at `other_provider`."""
+    rp = create_app({**app.config, **_provider_config("asan", provider),
+                     **_provider_config("eimza", other_provider)})
+    return rp.test_client()
+
+
+def start(client, means="asan"):
+    """Press "Daxil ol": the query of the provider's authorization URL."""
+    response = client.post(f"/auth/oidc/{means}/start",
+                           data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    return {name: values[0] for name, values in parse_qs(urlsplit(
+        response.headers["Location"]).query).items()}
+
+
+def callback(client, means, state, code="code-1"):
+    return client.get(f"/auth/oidc/{means}/callback", query_string={"code": code, "state": state})
+
+
+def assert_refused(response, message):
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert REFUSED in page and message in page
+    assert "Yenidən cəhd edin" in page
+    assert LoginSession.select().count() == 0
+    assert ProviderSignIn.select().count() == 0
+    assert Citizen.get_or_none(Citizen.fin == NEW_FIN) is None
+
+
+def test_the_authorization_request_uses_pkce_state_and_nonce(rp, provider):
+    query = start(rp)
+    assert query["response_type"] == "code" and query["client_id"] == CLIENT_ID
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    assert query["state"] and query["nonce"] and "openid" in query["scope"]
+    assert query["redirect_uri"] == "http://localhost/auth/oidc/asan/callback"
+
+
+def test_a_well_signed_token_signs_in_and_opens_the_account(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    response = callback(rp, "asan", query["state"])
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+    citizen = Citizen.get(Citizen.fin == NEW_FIN)
+    assert citizen.full_name == "Yeni Vətəndaş" and citizen.password_hash is None
+    login = LoginSession.get()
+    assert login.citizen_id == citizen.id and login.means == "asan"
+    assert ProviderSignIn.get().id_token == provider.id_token
+    assert "Yeni Vətəndaş" in rp.get("/services").get_data(as_text=True)
+
+
+def test_a_later_sign_in_by_another_means_reaches_the_same_account(
+        rp, provider, other_provider, world, auth, db):
+    aysel = world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
+    for means, issuer in (("asan", provider), ("eimza", other_provider)):
+        query = start(rp, means)
+        issuer.id_token = issuer.sign(issuer.claims(query["nonce"], fin="5aysl01", name="X"))
+        assert callback(rp, means, query["state"]).status_code == 302
+        assert LoginSession.select().order_by(LoginSession.created_at.desc()).first() \
+            .citizen_id == aysel.id
+    assert Citizen.select().count() == 1 and Citizen.get().full_name == "Aysel Məmmədova"
+
+
+def test_the_citizen_is_found_by_fin_never_by_name_or_email(rp, provider, world, db):
+    world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(
+        query["nonce"], fin=None, name="Aysel Məmmədova", email="aysel@example.az"))
+    assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(claims):
+    header, body = (_b64(json.dumps(d).encode()) for d in ({"alg": "none"}, claims))
+    return f"{header}.{body}."
+
+
+def _hmac_with_public_key(provider, claims):
+    """The old algorithm-confusion attack: HS256 keyed with the provider's public key."""
+    header, body = (_b64(json.dumps(d).encode())
+                    for d in ({"alg": "HS256", "kid": "key-1"}, claims))
+    secret = provider.key.as_pem(private=False)
+    signature = hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{_b64(signature)}"
+
+
+FORGERIES = {
+    "signed with another key": lambda p, c: p.sign(c, other_key("key-1")),
+    "alg none": lambda p, c: _unsigned(c),
+    "HS256 keyed with the public key": _hmac_with_public_key,
+    "not a JWT at all": lambda p, c: "this.is.not-a-token",
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES, ids=list(FORGERIES))
+def test_a_forged_token_is_refused(rp, provider, db, forgery):
+    query = start(rp)
+    provider.id_token = FORGERIES[forgery](provider, provider.claims(query["nonce"]))
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+
+
+WRONG_CLAIMS = {
+    "wrong audience": {"aud": "someone-else"},
+    "several audiences, not authorized party": {"aud": [CLIENT_ID, "other"], "azp": "other"},
+    "wrong issuer": {"iss": "http://127.0.0.1:1/elsewhere"},
+    "expired": {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200},
+    "issued in the future": {"iat": int(time.time()) + 3600},
+    "no expiry": {"exp": None},
+    "no issue time": {"iat": None},
+    "missing nonce": {"nonce": None},
+    "another sign-in's nonce": {"nonce": "nonce-of-an-earlier-sign-in"},
+}
+
+
+@pytest.mark.parametrize("case", WRONG_CLAIMS, ids=list(WRONG_CLAIMS))
+def test_a_token_with_wrong_claims_is_refused(rp, provider, db, case):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], **WRONG_CLAIMS[case]))
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+
+
+def test_a_token_replayed_into_a_new_sign_in_is_refused(rp, provider, db):
+    first = start(rp)
+    provider.id_token = provider.sign(provider.claims(first["nonce"]))
+    second = start(rp)  # the provider hands the same (old) token again
+    assert_refused(callback(rp, "asan", second["state"]), "yoxlamadan keçmədi")
+
+
+def test_a_state_we_never_issued_is_refused_before_any_token_is_fetched(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert_refused(callback(rp, "asan", "forged-state"), "tanımadıq")
+    assert "/token" not in provider.requests
+
+
+def test_a_callback_without_state_is_refused(rp, provider, db):
+    start(rp)
+    response = rp.get("/auth/oidc/asan/callback", query_string={"code": "code-1"})
+    assert_refused(response, "tanımadıq")
+
+
+def test_one_providers_state_is_refused_at_another_providers_callback(
+        rp, provider, other_provider, db):
+    query = start(rp, "asan")
+    for issuer in (provider, other_provider):
+        issuer.id_token = issuer.sign(issuer.claims(query["nonce"]))
+    assert_refused(callback(rp, "eimza", query["state"]), "tanımadıq")
+    assert "/token" not in other_provider.requests
+
+
+def test_a_replayed_callback_is_refused(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
+    assert LoginSession.select().count() == 0
+    Citizen.delete().execute()
+    assert_refused(callback(rp, "asan", query["state"]), "tanımadıq")
+
+
+def test_a_callback_naming_another_issuer_is_refused(rp, provider, other_provider, db):
+    query = start(rp, "asan")
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "code": "code-1", "state": query["state"], "iss": other_provider.issuer})
+    assert_refused(response, "yoxlamadan keçmədi")
+    assert "/token" not in provider.requests
+
+
+def test_a_code_the_provider_refuses_signs_nobody_in(rp, provider, db):
+    query = start(rp)
+    provider.token_error = "invalid_grant"  # e.g. a code already exchanged
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+
+
+def test_the_citizen_refusing_at_the_provider_is_told_so(rp, provider, db):
+    query = start(rp)
+    response = rp.get("/auth/oidc/asan/callback",
+                      query_string={"error": "access_denied", "state": query["state"]})
+    assert_refused(response, "Giriş təsdiqlənmədi")
+
+
+def test_a_rotated_key_is_fetched_again(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    provider.rotate()
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    assert provider.requests.count("/jwks") == 2
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(rp, provider, db):
+    provider.issuer_override = "https://elsewhere.example"
+    response = rp.post("/auth/oidc/asan/start", data={"csrf_token": csrf_token(rp)})
+    assert_refused(response, "cavab vermir")
+
+
+def test_an_unreachable_provider_is_a_message_not_an_error(app, db):
+    rp = create_app({**app.config, "OIDC_EGOV_ISSUER": "http://127.0.0.1:9",
+                     "OIDC_EGOV_CLIENT_ID": "x", "OIDC_EGOV_CLIENT_SECRET": "y"}).test_client()
+    response = rp.post("/auth/oidc/egov/start", data={"csrf_token": csrf_token(rp)})
+    assert_refused(response, "cavab vermir")
+    # Asked over htmx, the refusal replaces the page's main area, not the button's form.
+    response = rp.post("/auth/oidc/egov/start", data={"csrf_token": csrf_token(rp)},
+                       headers={"HX-Request": "true"})
+    assert_refused(response, "cavab vermir")
+    assert response.headers["HX-Retarget"] == "#main"
+    assert response.headers["HX-Reselect"] == "#main"
+
+
+def test_an_unconfigured_means_is_shown_as_unavailable(rp):
+    page = rp.get("/auth/login").get_data(as_text=True)
+    assert page.count("hazırda əlçatan deyil") == 1  # e-gov identity: no provider here
+    assert 'action="/auth/oidc/asan/start"' in page and 'action="/auth/oidc/eimza/start"' in page
+    assert rp.post("/auth/oidc/egov/start",
+                   data={"csrf_token": csrf_token(rp)}).status_code == 404
+
+
+def test_the_sign_in_redirect_works_from_an_htmx_page(rp, provider):
+    response = rp.post("/auth/oidc/asan/start", data={"csrf_token": csrf_token(rp)},
+                       headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith(f"{provider.base_url}/authorize?")
+
+
+def test_sign_in_returns_to_the_page_asked_for(rp, provider, db):
+    response = rp.post("/auth/oidc/asan/start",
+                       data={"csrf_token": csrf_token(rp), "next": "/calls"})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    provider.id_token = provider.sign(provider.claims(query["nonce"][0]))
+    assert callback(rp, "asan", query["state"][0]).headers["Location"] == "/calls"
+
+
+def test_starting_a_sign_in_needs_the_csrf_token(rp):
+    assert rp.post("/auth/oidc/asan/start").status_code == 400
+
+
+def test_sign_out_without_end_session_endpoint_stays_on_the_portal(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    callback(rp, "asan", query["state"])
+    response = rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
+    assert response.headers["Location"] == "/"
+    assert LoginSession.select().count() == 0 and ProviderSignIn.select().count() == 0
+
+
+def test_a_half_configured_provider_stops_the_app_at_start(tmp_path):
+    with pytest.raises(config.ConfigError, match="OIDC_ASAN_CLIENT_SECRET"):
+        config.from_environment(tmp_path, environ={
+            "OIDC_ASAN_ISSUER": "https://asan.example", "OIDC_ASAN_CLIENT_ID": "portal"})
+
+
+def test_production_needs_https_providers(tmp_path):
+    with pytest.raises(config.ConfigError, match="https"):
+        config.from_environment(tmp_path, environ={
+            "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "OIDC_EGOV_ISSUER": "http://egov.example", "OIDC_EGOV_CLIENT_ID": "portal",
+            "OIDC_EGOV_CLIENT_SECRET": "s"})
+
+
+def test_the_fin_claim_name_is_configurable(app, provider, db):
+    rp = create_app({**app.config, **_provider_config("asan", provider),
+                     "OIDC_FIN_CLAIM": "pin"}).test_client()
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], fin=None, pin="9newc01"))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    assert Citizen.get().fin == NEW_FIN
