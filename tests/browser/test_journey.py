@@ -157,6 +157,9 @@ def test_back_forward_and_reload_after_in_place_steps(page):
         else:
             page.get_by_role("heading", name="Bütün xidmətlər", level=1).wait_for()
             assert ministry_services(page).is_visible() == (path == "/services/nrytn")
+        # The content can show before a reloaded page has run htmx, which only then listens
+        # for back and forward: a person's next click comes after the page has loaded.
+        page.wait_for_load_state()
 
     shows("/calls?line=0183456789")
     for step, path in [(page.go_back, "/calls"), (page.go_back, "/services/nrytn"),
