@@ -21,7 +21,8 @@ def path_of(page):
 
 def open_sign_in(page):
     """The header's «Giriş»."""
-    page.get_by_role("banner").get_by_role("link", name="Giriş", exact=True).click()
+    with page.expect_navigation():  # loaded, htmx included, before the next click
+        page.get_by_role("banner").get_by_role("link", name="Giriş", exact=True).click()
     page.get_by_role("heading", name="Portala giriş", level=1).wait_for()
 
 

@@ -163,6 +163,9 @@ def test_back_forward_and_reload_after_in_place_steps(page):
                 expect(ministry_services(page)).to_be_visible()
             else:
                 expect(ministry_services(page)).to_be_hidden()
+        # The content can show before a reloaded page has run htmx, which only then listens
+        # for back and forward: a person's next click comes after the page has loaded.
+        page.wait_for_load_state()
 
     shows("/calls?line=0183456789")
     for step, path in [(page.go_back, "/calls"), (page.go_back, "/services/nrytn"),
