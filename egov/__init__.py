@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, formatting, security
+from . import accounts, config, db, demo, formatting, security, staff
 from .extensions import babel, csrf, limiter
 
 
@@ -27,10 +27,19 @@ def create_app(test_config=None):
     security.init_app(app)
     demo.init_app(app)
     formatting.init_app(app)
+    staff.init_app(app)
 
     from .blueprints import auth, calls, portal
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(calls.bp)
+
+    from .blueprints import claims, feedback, guide
+    from .blueprints import staff as staff_pages
+
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(claims.bp)
+    app.register_blueprint(guide.bp)
+    app.register_blueprint(staff_pages.bp)
     return app

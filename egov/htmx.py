@@ -1,5 +1,5 @@
 """One URL, two answers: a full page for a plain request, a fragment for htmx."""
-from flask import render_template, request
+from flask import make_response, redirect, render_template, request
 
 
 def is_fragment_request():
@@ -22,3 +22,12 @@ def render(page, fragments=None, **context):
     """
     template = (fragments or {}).get(target(), page)
     return render_template(template, is_fragment=template != page, **context)
+
+
+def redirect_to(url):
+    """After a form posted by htmx, a real navigation (the page's flash message shows)."""
+    if not is_fragment_request():
+        return redirect(url)
+    response = make_response("", 204)
+    response.headers["HX-Redirect"] = url
+    return response

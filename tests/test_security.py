@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza"]
+PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza",
+         "/calls/manual", "/calls/video", "/staff/login"]
 
 
 @pytest.mark.parametrize("path", PAGES)
