@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from .models import Call, Claim, ClaimCall, LineOwnership, PhoneLine
+from .models import Call, Citizen, Claim, ClaimCall, LineOwnership, PhoneLine
 
 
 class NotVisible(LookupError):
@@ -113,7 +113,7 @@ def claimable_calls(citizen, number, month, call_ids):
 
 def claims_of(citizen):
     """The citizen's own claims, newest first."""
-    return list(Claim.select().where(Claim.citizen == citizen)
+    return list(Claim.select(Claim, PhoneLine).join(PhoneLine).where(Claim.citizen == citizen)
                 .order_by(Claim.created_at.desc(), Claim.id.desc()))
 
 
@@ -136,7 +136,8 @@ def disputed_calls(claim):
 
 def claims_for_staff(status=None):
     """Every claim (optionally of one status) for the operator's staff, oldest open first."""
-    query = Claim.select(Claim, PhoneLine).join(PhoneLine)
+    query = (Claim.select(Claim, PhoneLine, Citizen).join(PhoneLine)
+             .switch(Claim).join(Citizen))
     if status:
         query = query.where(Claim.status == status)
     return list(query.order_by(Claim.created_at, Claim.id))

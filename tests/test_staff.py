@@ -127,3 +127,13 @@ def test_create_staff_command(app, db):
     assert result.exit_code == 0, result.output
     member = StaffMember.get(username="rena")
     assert member.full_name == "Rəna Əhmədova" and member.password_hash.startswith("$argon2id$")
+
+
+def test_an_idle_staff_session_ends(client, signed_in_staff):
+    from datetime import timedelta
+
+    from egov.timeutil import utcnow
+
+    StaffSession.update(last_seen_at=utcnow() - timedelta(minutes=16)).execute()
+    assert client.get("/staff/claims").status_code == 302
+    assert StaffSession.select().count() == 0
