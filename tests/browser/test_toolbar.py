@@ -180,6 +180,7 @@ def test_printing_fits_a4_with_whose_report_it_is(aysel_js):
     page.emulate_media(media="print")
     assert not page.locator(".toolbar").is_visible()
     assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("heading", level=1).is_visible()  # the print header says it
     header = page.locator(".print-header")
     assert header.is_visible()
     text = header.inner_text()
