@@ -46,9 +46,11 @@ def _rows(report, dialled=format_phone):
                format_azn(row.amount_qepik), "+" if row.is_paid else "-"]
 
 
-def _summaries(report):
-    return [(_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
-            (_("Cəmi"), report.total)]
+def _summary_rows(report):
+    """The three summary rows, laid out under the table's columns as on the page."""
+    for label, summary in ((_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
+                           (_("Cəmi"), report.total)):
+        yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""]
 
 
 def to_csv(report, full_name, now):
@@ -56,8 +58,7 @@ def to_csv(report, full_name, now):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(_columns())
     writer.writerows(_rows(report, dialled=_spreadsheet_safe))
-    for label, summary in _summaries(report):
-        writer.writerow([str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""])
+    writer.writerows(_summary_rows(report))
     return "\ufeff" + out.getvalue(), "text/csv"
 
 
@@ -98,9 +99,8 @@ def to_pdf(report, full_name, now):
         table.row(_columns())
         for cells in _rows(report):
             table.row(cells)
-        for label, summary in _summaries(report):
-            table.row([str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""],
-                      style=FontFace(emphasis="BOLD"))
+        for cells in _summary_rows(report):
+            table.row(cells, style=FontFace(emphasis="BOLD"))
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(0, 4, _("* Ödəniş: «-» — zəng üçün ödəniş hələ daxil olmayıb; "

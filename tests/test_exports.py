@@ -53,7 +53,8 @@ def test_csv_of_a_line_with_paid_calls(client, aysel):
 
 def test_pdf_has_the_same_columns_totals_and_azerbaijani_letters(client, aysel, demo):
     response = client.get(f"/calls/export.pdf?line={AYSEL_FIRST_LINE}")
-    assert response.mimetype == "application/pdf" and response.headers["Cache-Control"] == "no-store"
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
     assert f"zengler-{AYSEL_FIRST_LINE}-{demo.year}-{demo.month:02d}.pdf" in (
         response.headers["Content-Disposition"])
     content = pdf_text(response)

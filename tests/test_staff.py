@@ -1,12 +1,12 @@
-"""The operator's staff: a separate sign-in, claims to answer, and nothing else of anyone's calls."""
+"""The operator's staff: a separate sign-in, claims to answer, nothing else of anyone's calls."""
 import re
 
 import pytest
 
-from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
-from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
-from egov.feedback import leave_feedback
 from egov.catalogue import service_for_endpoint
+from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
+from egov.feedback import leave_feedback
+from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
 
 from .conftest import csrf_token
 from .test_claims import file_claim
