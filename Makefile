@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/egov_test
 export FLASK_APP := egov
 
-.PHONY: install run demo test test-sqlite test-postgres clean
+.PHONY: install run demo test test-sqlite test-postgres clean guide video
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,17 @@ SCREENSHOT_DIR ?= /tmp/egov-screenshots
 screenshots: install
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest -q tests/browser/test_journey.py
 	@echo "--- pictures in $(SCREENSHOT_DIR)"
+
+# The manual's pictures: the browser walkthrough of the manual's steps, saved 1000x700 and
+# squeezed with pngquant when it is installed (apt-get install pngquant).
+guide: install
+	GUIDE_DIR=egov/static/guide $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/test_walkthrough.py
+	@if command -v pngquant >/dev/null; then \
+		pngquant --force --skip-if-larger --strip --quality 60-85 --ext .png egov/static/guide/*.png || true; \
+	else echo "pngquant not installed: pictures left as Chromium saved them"; fi
+
+# The video guide from those pictures (apt-get install ffmpeg); its captions are served from
+# egov/guide.py. The produced files are committed, so `make run` needs no ffmpeg.
+video: guide
+	@command -v ffmpeg >/dev/null || { echo "ffmpeg is needed: apt-get install ffmpeg"; exit 1; }
+	$(BIN)/python scripts/guide_video.py

@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, devidp, formatting, oidc, security
+from . import accounts, config, db, demo, devidp, formatting, oidc, security, staff
 from .extensions import babel, csrf, limiter
 
 
@@ -29,10 +29,19 @@ def create_app(test_config=None):
     formatting.init_app(app)
     devidp.init_app(app)  # before oidc: it points unconfigured means at itself
     oidc.init_app(app)
+    staff.init_app(app)
 
     from .blueprints import auth, calls, portal
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(calls.bp)
+
+    from .blueprints import claims, feedback, guide
+    from .blueprints import staff as staff_pages
+
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(claims.bp)
+    app.register_blueprint(guide.bp)
+    app.register_blueprint(staff_pages.bp)
     return app

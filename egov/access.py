@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from .models import Call, LineOwnership, PhoneLine
+from .models import Call, Citizen, Claim, ClaimCall, LineOwnership, PhoneLine
 
 
 class NotVisible(LookupError):
@@ -93,3 +93,55 @@ def calls_of(held):
         .where((Call.line == held.line) & in_windows)
         .order_by(Call.started_at, Call.id)
     )
+
+
+# --- Claims on charges (issue 5): what a citizen may dispute, and all that staff may see ---
+
+
+def claimable_calls(citizen, number, month, call_ids):
+    """The calls with these ids, if every one is in the citizen's report of that line.
+
+    One id outside it (another citizen's call, a call from before a handover, a
+    made-up id) makes the whole request NotVisible."""
+    held = line_of(citizen, number, month)
+    by_id = {call.id: call for call in calls_of(held)}
+    wanted = set(call_ids)
+    if not wanted or not wanted <= by_id.keys():
+        raise NotVisible(number)
+    return held, [call for call_id, call in by_id.items() if call_id in wanted]
+
+
+def claims_of(citizen):
+    """The citizen's own claims, newest first."""
+    return list(Claim.select(Claim, PhoneLine).join(PhoneLine).where(Claim.citizen == citizen)
+                .order_by(Claim.created_at.desc(), Claim.id.desc()))
+
+
+def claim_of(citizen, reference):
+    """One of the citizen's own claims by its reference, or NotVisible."""
+    claim = Claim.get_or_none((Claim.reference == reference) & (Claim.citizen == citizen))
+    if claim is None:
+        raise NotVisible(reference)
+    return claim
+
+
+def disputed_calls(claim):
+    """The calls a claim disputes: the only calls the operator's staff ever see."""
+    return list(
+        ClaimCall.select(ClaimCall, Call).join(Call)
+        .where(ClaimCall.claim == claim)
+        .order_by(Call.started_at, Call.id)
+    )
+
+
+def claims_for_staff(status=None):
+    """Every claim (optionally of one status) for the operator's staff, oldest open first."""
+    query = (Claim.select(Claim, PhoneLine, Citizen).join(PhoneLine)
+             .switch(Claim).join(Citizen))
+    if status:
+        query = query.where(Claim.status == status)
+    return list(query.order_by(Claim.created_at, Claim.id))
+
+
+def claim_for_staff(reference):
+    return Claim.get_or_none(Claim.reference == reference)

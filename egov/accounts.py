@@ -102,3 +102,13 @@ def init_app(app):
     @login_manager.user_loader
     def _load(token):
         return find_session(token, app.config["SESSION_IDLE_MINUTES"])
+
+
+def verify_password(stored, password):
+    """Whether `password` matches the Argon2 hash `stored`; None costs as much as a wrong one.
+
+    For other kinds of accounts (the operator's staff) that keep their own hashes."""
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password or "") and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False

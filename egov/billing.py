@@ -6,6 +6,7 @@ a date. A call is billed per second at the tariff in force when it started, and
 rounded to the nearest qəpik (halves up).
 """
 import csv
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -97,3 +98,11 @@ def format_azn(qepik):
     sign = "-" if qepik < 0 else ""
     manat, rest = divmod(abs(qepik), 100)
     return f"{sign}{manat},{rest:02d}"
+
+
+def parse_azn(text):
+    """Manat as a person types it ('0,15', '0.15', '1', '2,5') → qəpik; ValueError otherwise."""
+    match = re.fullmatch(r"\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*", text or "")
+    if not match:
+        raise ValueError(text)
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))

@@ -49,6 +49,8 @@ def from_environment(instance_path, environ=None):
         "BABEL_DEFAULT_TIMEZONE": "Asia/Baku",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "DATA_DIR": env.get("EGOV_DATA_DIR", str(Path(__file__).resolve().parent.parent / "data")),
+        # The PDF export's font (DejaVu Sans carries every Azerbaijani letter).
+        "PDF_FONT_DIR": env.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
     }
     config.update(_sign_in_providers(env))
     if production:

@@ -98,7 +98,20 @@ def prepare_demo(data_dir, now=None):
         assign_line(HANDED_OVER_LINE, rauf, handover)
         for moment, seconds in zip(spread(handover, now, 2), (44, 180)):
             call(handed, moment, seconds, "00995322123456")
+        prepare_demo_staff()
     return month
+
+
+# An employee of the operator who answers claims (signs in at /staff/login).
+DEMO_STAFF = dict(username="operator", full_name="Leyla Quliyeva", password="operator-demo-1")
+
+
+def prepare_demo_staff():
+    from .models import StaffMember
+    from .staff import create_staff
+
+    StaffMember.delete().where(StaffMember.username == DEMO_STAFF["username"]).execute()
+    return create_staff(**DEMO_STAFF)
 
 
 def init_app(app):

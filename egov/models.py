@@ -118,3 +118,80 @@ class ProviderSignIn(BaseModel):
 
 
 ALL_MODELS.append(ProviderSignIn)
+
+
+# --- Toolbar of the report (issue 5): feedback, the operator's staff, claims on charges ---
+
+
+class Feedback(BaseModel):
+    """A citizen's rating (1–5) and message about a service."""
+
+    service = ForeignKeyField(Service, backref="feedback", on_delete="CASCADE")
+    citizen = ForeignKeyField(Citizen, backref="feedback", on_delete="CASCADE")
+    rating = IntegerField(constraints=[Check("rating BETWEEN 1 AND 5")])
+    message = TextField()
+    created_at = DateTimeField()
+
+
+class StaffMember(BaseModel):
+    """An employee of the operator who answers claims; not a citizen, signed in apart."""
+
+    username = CharField(max_length=64, unique=True)
+    full_name = CharField(max_length=200)
+    password_hash = CharField(max_length=255)
+
+
+class StaffSession(BaseModel):
+    """A signed-in staff browser; kept apart from LoginSession so neither opens the other."""
+
+    token = CharField(max_length=64, primary_key=True)
+    staff = ForeignKeyField(StaffMember, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField()
+
+
+class Claim(BaseModel):
+    """A citizen disputing the charge of one or more calls of one line (a «reklamasiya»)."""
+
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    reference = CharField(max_length=16, unique=True)
+    citizen = ForeignKeyField(Citizen, backref="claims", on_delete="CASCADE")
+    line = ForeignKeyField(PhoneLine, backref="claims", on_delete="CASCADE")
+    reason = TextField()
+    status = CharField(max_length=16, default=RECEIVED, constraints=[
+        Check("status IN ('received', 'under_review', 'accepted', 'rejected')")])
+    created_at = DateTimeField()
+
+    @property
+    def is_open(self):
+        return self.status in (self.RECEIVED, self.UNDER_REVIEW)
+
+
+class ClaimCall(BaseModel):
+    """A call disputed by a claim, with the amount it had when the claim was filed."""
+
+    claim = ForeignKeyField(Claim, backref="claim_calls", on_delete="CASCADE")
+    call = ForeignKeyField(Call, backref="claim_calls", on_delete="CASCADE")
+    original_qepik = IntegerField()
+    # Set only when the claim is accepted; Call.amount_qepik itself is never rewritten.
+    corrected_qepik = IntegerField(null=True, constraints=[Check("corrected_qepik >= 0")])
+
+    class Meta:
+        indexes = ((("claim", "call"), True), (("call",), False))
+
+
+class ClaimEvent(BaseModel):
+    """One step of a claim's history: its status from then on, and what staff said."""
+
+    claim = ForeignKeyField(Claim, backref="events", on_delete="CASCADE")
+    status = CharField(max_length=16)
+    answer = TextField(default="")
+    staff = ForeignKeyField(StaffMember, null=True, backref="claim_events", on_delete="SET NULL")
+    created_at = DateTimeField()
+
+
+ALL_MODELS += [Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]

@@ -154,3 +154,20 @@ def demo(app):
     from egov.demo import prepare_demo
 
     return prepare_demo(DATA_DIR)
+
+
+class StaffActions:
+    """Signing in as the operator's staff, at their own sign-in page (issue 5)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="operator", password="operator-demo-1"):
+        data = {"username": username, "password": password,
+                "csrf_token": csrf_token(self._client, "/staff/login")}
+        return self._client.post("/staff/login", data=data)
+
+
+@pytest.fixture
+def staff_auth(client):
+    return StaffActions(client)

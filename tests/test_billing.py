@@ -64,3 +64,19 @@ def test_no_tariff_yet_is_an_error_not_a_free_call():
 @pytest.mark.parametrize("qepik, text", [(80, "0,80"), (0, "0,00"), (1234, "12,34"), (5, "0,05")])
 def test_money_reads_with_a_decimal_comma(qepik, text):
     assert format_azn(qepik) == text
+
+
+@pytest.mark.parametrize("typed, qepik", [("0,15", 15), ("0.15", 15), ("1", 100), ("2,5", 250),
+                                          (" 0,08 ", 8), ("12,34", 1234)])
+def test_money_as_staff_type_it(typed, qepik):
+    from egov.billing import parse_azn
+
+    assert parse_azn(typed) == qepik
+
+
+@pytest.mark.parametrize("typed", ["", "-1", "0,155", "on qəpik", "1e3", "0,1,2"])
+def test_money_that_is_not_an_amount_is_refused(typed):
+    from egov.billing import parse_azn
+
+    with pytest.raises(ValueError):
+        parse_azn(typed)

@@ -11,7 +11,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import accounts, oidc
-from ..extensions import limiter
+from ..extensions import limit_sign_in_attempts, limiter
 from ..htmx import is_fragment_request, navigate, render
 from ..signin_means import BY_KEY, SIGN_IN_MEANS
 
@@ -65,19 +65,8 @@ def how_to_obtain(key):
     return _login_page(expanded=BY_KEY.get(key) or abort(404))
 
 
-def _username_key():
-    return (request.form.get("username") or "").strip().lower() or "-"
-
-
-def _refused(response):
-    # Only failed attempts count: a shared kiosk's citizens signing in one after another
-    # are not guessing passwords.
-    return response.status_code in (400, 401)
-
-
 @bp.route("/login/password", methods=["POST"])
-@limiter.limit("10 per minute", deduct_when=_refused)
-@limiter.limit("5 per minute", key_func=_username_key, deduct_when=_refused)
+@limit_sign_in_attempts
 def login_password():
     form = PasswordSignInForm()
     if not form.validate_on_submit():

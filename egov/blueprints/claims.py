@@ -1,0 +1,100 @@
+"""Reklamasiya: a citizen disputes the charge of calls in the month's table, and follows it."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from .. import access, claims
+from ..htmx import navigate, render
+from ..models import Claim
+from ..reports import call_report
+from ..timeutil import Month
+from .calls import chosen_line
+
+bp = Blueprint("claims", __name__, url_prefix="/calls/claims")
+
+STATUS_LABELS = {
+    Claim.RECEIVED: _l("qəbul olunub"),
+    Claim.UNDER_REVIEW: _l("baxılır"),
+    Claim.ACCEPTED: _l("təmin edilib — məbləğ düzəldilib"),
+    Claim.REJECTED: _l("rədd edilib"),
+}
+
+
+@bp.app_template_filter("claim_status")
+def claim_status(status):
+    return STATUS_LABELS.get(status, status)
+
+
+class ClaimForm(FlaskForm):
+    line = HiddenField()
+    reason = TextAreaField(_l("Etirazınızın səbəbi"), validators=[
+        DataRequired(_l("Etirazınızın səbəbini yazın.")),
+        Length(max=2000, message=_l("Səbəb 2000 simvoldan uzun olmamalıdır.")),
+    ])
+
+
+def _chosen_ids():
+    """The ticked calls; a value that is not a number is a tampered form: 404."""
+    values = request.form.getlist("calls")
+    if not all(value.isdigit() and len(value) < 19 for value in values):
+        abort(404)
+    return {int(value) for value in values}
+
+
+@bp.route("")
+@login_required
+def index():
+    return render("claims/index.html", {"main": "claims/_index.html"},
+                  title=_("Mənim reklamasiyalarım"), claims=access.claims_of(current_user.citizen))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    month = Month.current()
+    form = ClaimForm()
+    number = form.line.data if request.method == "POST" else request.args.get("line")
+    held_lines, held = chosen_line(current_user.citizen, month, number)
+    chosen, calls_error = set(), None
+    if request.method == "POST":
+        chosen = _chosen_ids()
+        valid = form.validate_on_submit()
+        if not chosen:
+            calls_error = _("Etiraz etdiyiniz zəngi (və ya zəngləri) cədvəldə seçin.")
+        elif held is not None:
+            try:
+                held, calls = access.claimable_calls(current_user.citizen, held.number, month,
+                                                     chosen)
+            except access.NotVisible:
+                abort(404)
+            if valid:
+                try:
+                    claim = claims.file_claim(current_user.citizen, held, calls, form.reason.data)
+                except claims.ClaimError:
+                    calls_error = _("Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib.")
+                else:
+                    flash(_("Reklamasiyanız qəbul olundu. Onun nömrəsi: %(ref)s.",
+                            ref=claim.reference))
+                    return navigate(url_for("claims.show", reference=claim.reference))
+    form.line.data = held.number if held else ""
+    page = render("claims/new.html", {"main": "claims/_new.html"},
+                  title=_("Reklamasiya"), form=form, held_lines=held_lines, held=held,
+                  report=call_report(held, month) if held else None, month=month,
+                  chosen=chosen, calls_error=calls_error)
+    return page, (400 if form.errors or calls_error else 200)
+
+
+@bp.route("/<reference>")
+@login_required
+def show(reference):
+    try:
+        claim = access.claim_of(current_user.citizen, reference)
+    except access.NotVisible:
+        abort(404)
+    return render("claims/show.html", {"main": "claims/_show.html"},
+                  title=_("Reklamasiya %(ref)s", ref=claim.reference), claim=claim,
+                  disputed=access.disputed_calls(claim), history=claims.history(claim))

@@ -1,0 +1,26 @@
+"""İstifadə Təlimatı and Video təlimat: how to use the service, in pictures of our own pages."""
+from flask import Blueprint
+from flask_babel import gettext as _
+
+from .. import guide
+from ..htmx import render
+
+bp = Blueprint("guide", __name__, url_prefix="/calls")
+
+
+@bp.route("/manual")
+def manual():
+    return render("guide/manual.html", {"main": "guide/_manual.html"},
+                  title=_("İstifadə Təlimatı"), steps=guide.STEPS)
+
+
+@bp.route("/video")
+def video():
+    return render("guide/video.html", {"main": "guide/_video.html"},
+                  title=_("Video təlimat"), steps=guide.STEPS, guide=guide)
+
+
+@bp.route("/video/captions.vtt")
+def captions():
+    """The captions, from the same steps as the manual (so they never drift from it)."""
+    return guide.captions_vtt(), 200, {"Content-Type": "text/vtt; charset=utf-8"}

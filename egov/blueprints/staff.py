@@ -1,0 +1,149 @@
+"""The operator's staff: their own sign-in, the claims to answer, and citizens' feedback.
+
+Staff reach calls only through the claims that dispute them (egov.access.disputed_calls);
+they have no way to a citizen's report.
+"""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from .. import access, accounts, claims, staff
+from ..billing import format_azn, parse_azn
+from ..feedback import feedback_by_service
+from ..extensions import limit_sign_in_attempts
+from ..models import Claim
+from ..staff import staff_required
+from .auth import PasswordSignInForm, safe_next
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+DECISIONS = [
+    ("review", _l("Baxılmağa götür")),
+    ("accept", _l("Təmin et (məbləği düzəlt)")),
+    ("reject", _l("Rədd et")),
+]
+
+
+class AnswerForm(FlaskForm):
+    decision = RadioField(_l("Qərar"), choices=[value for value, _label in DECISIONS],
+                          validators=[DataRequired(_l("Qərarı seçin."))])
+    answer = TextAreaField(_l("Vətəndaşa cavab"), validators=[
+        Length(max=2000, message=_l("Cavab 2000 simvoldan uzun olmamalıdır."))])
+
+
+@bp.after_request
+def _not_cached(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_sign_in_attempts
+def login():
+    form = PasswordSignInForm()
+    next_url = safe_next(request.values.get("next"))
+    if form.validate_on_submit():
+        member = staff.authenticate(form.username.data, form.password.data)
+        if member is not None:
+            if current_user.is_authenticated:  # a citizen's session in this browser ends here
+                accounts.close_session(current_user.get_id())
+                logout_user()
+            staff.sign_in(member)
+            return redirect(next_url if next_url and next_url.startswith("/staff")
+                            else url_for("staff.claim_list"))
+        form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
+    status = 200 if request.method == "GET" else 401
+    return render_template("staff/login.html", title=_("Əməkdaşların girişi"), form=form,
+                             next=next_url), status
+
+
+@bp.route("/logout", methods=["POST"])
+@staff_required
+def logout():
+    staff.sign_out()
+    flash(_("Siz çıxdınız."))
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("")
+@staff_required
+def home():
+    return redirect(url_for("staff.claim_list"))
+
+
+@bp.route("/claims")
+@staff_required
+def claim_list():
+    status = request.args.get("status")
+    return render_template("staff/claims.html", title=_("Reklamasiyalar"),
+                             claims=access.claims_for_staff(status), status=status,
+                             statuses=list(claims.NEXT_STEPS))
+
+
+def _amount_errors(disputed):
+    """{ClaimCall id: qəpik} typed for an accepted claim, and the errors to show."""
+    amounts, errors = {}, {}
+    for row in disputed:
+        typed = request.form.get(f"amount-{row.id}", "")
+        try:
+            amounts[row.id] = parse_azn(typed)
+        except ValueError:
+            errors[row.id] = _("Məbləği manatla yazın, məsələn 0,15.")
+    return amounts, errors
+
+
+@bp.route("/claims/<reference>", methods=["GET", "POST"])
+@staff_required
+def claim_detail(reference):
+    claim = access.claim_for_staff(reference) or abort(404)
+    disputed = access.disputed_calls(claim)
+    form = AnswerForm()
+    amount_errors, typed = {}, {row.id: format_azn(row.corrected_qepik if row.corrected_qepik
+                                                   is not None else row.original_qepik)
+                                for row in disputed}
+    if request.method == "POST":
+        typed.update({row.id: request.form.get(f"amount-{row.id}", "") for row in disputed})
+        if form.validate_on_submit():
+            decision, answer = form.decision.data, form.answer.data or ""
+            amounts, amount_errors = _amount_errors(disputed)
+            if decision == "reject" and not answer.strip():
+                form.answer.errors.append(_("Rədd etməyin səbəbini vətəndaşa yazın."))
+            elif decision == "accept" and not amount_errors:
+                return _decide(claim, claims.accept, answer, amounts)
+            elif decision == "reject":
+                return _decide(claim, claims.reject, answer)
+            elif decision == "review":
+                return _decide(claim, claims.start_review, answer)
+    page = render_template("staff/claim.html", title=_("Reklamasiya %(ref)s", ref=claim.reference),
+                             claim=claim, disputed=disputed, history=claims.history(claim),
+                             form=form, typed=typed, amount_errors=amount_errors,
+                             choices=[c for c in DECISIONS if _allowed(claim, c[0])])
+    return page, (400 if form.errors or amount_errors else 200)
+
+
+_STATUS_OF = {"review": Claim.UNDER_REVIEW, "accept": Claim.ACCEPTED, "reject": Claim.REJECTED}
+
+
+def _allowed(claim, decision):
+    return _STATUS_OF[decision] in claims.NEXT_STEPS[claim.status]
+
+
+def _decide(claim, step, *args):
+    try:
+        step(claim, g.staff, *args)
+    except claims.ClaimError:
+        flash(_("Bu reklamasiya artıq bu vəziyyətdə ola bilməz."))
+    else:
+        flash(_("Cavab yadda saxlanıldı."))
+    return redirect(url_for("staff.claim_detail", reference=claim.reference))
+
+
+@bp.route("/feedback")
+@staff_required
+def feedback():
+    return render_template("staff/feedback.html", title=_("Əks əlaqə"),
+                             services=feedback_by_service())

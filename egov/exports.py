@@ -1,0 +1,116 @@
+"""The month's table to take away: CSV for spreadsheets, PDF for paper and archives.
+
+Both carry the rows and the three summary rows exactly as the page shows them
+(amounts corrected by accepted claims included), built from one CallReport.
+
+CSV: UTF-8 with a byte-order mark, because without it Excel reads the file in
+the machine's ANSI code page and garbles ə, ğ, ı, ş; semicolons between fields,
+because Excel splits on the locale's list separator, and in Azerbaijani (as in
+every locale whose decimal separator is a comma) that is the semicolon, so
+amounts keep their decimal comma and open as numbers, as on the page.
+
+PDF: fpdf2 — pure Python, actively maintained, embeds (and subsets) a TrueType
+font, which is what carries ə, ğ, ı, ö, ş, ü, ç, and draws tables itself; no C
+library and no browser needed. The font is DejaVu Sans (Debian's
+fonts-dejavu-core), from PDF_FONT_DIR.
+"""
+import csv
+import io
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from .billing import format_azn
+from .formatting import baku_full_date, baku_time, format_phone
+
+
+def _columns():
+    return [_("#"), _("Tarix"), _("Vaxt"), _("Müddət (saniyə)"), _("Nömrə"),
+            _("Məbləğ (AZN)"), _("Ödəniş")]
+
+
+def _spreadsheet_safe(number):
+    """A spreadsheet would read «+7495…» as a number (losing the +): write 00 and a space."""
+    text = format_phone(number)
+    return "00 " + text[1:] if text.startswith("+") else text
+
+
+def _rows(report, dialled=format_phone):
+    for index, row in enumerate(report.rows, start=1):
+        call = row.call
+        yield [str(index), baku_full_date(call.started_at), baku_time(call.started_at),
+               str(call.duration_seconds), dialled(call.dialled_number),
+               format_azn(row.amount_qepik), "+" if row.is_paid else "-"]
+
+
+def _summary_rows(report):
+    """The three summary rows, laid out under the table's columns as on the page."""
+    for label, summary in ((_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
+                           (_("Cəmi"), report.total)):
+        yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""]
+
+
+def to_csv(report, full_name, now):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(_columns())
+    writer.writerows(_rows(report, dialled=_spreadsheet_safe))
+    writer.writerows(_summary_rows(report))
+    return "\ufeff" + out.getvalue(), "text/csv"
+
+
+class _Document(FPDF):
+    def __init__(self, font_dir):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.add_font("DejaVu", "", str(Path(font_dir) / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(Path(font_dir) / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(auto=True, margin=15)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="R")
+
+
+def to_pdf(report, full_name, now):
+    from .blueprints.calls import SERVICE_TITLE
+
+    pdf = _Document(current_app.config["PDF_FONT_DIR"])
+    pdf.set_title(_(SERVICE_TITLE))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(0, 6, _(SERVICE_TITLE))
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 10)
+    for line in (
+        full_name,
+        f"{_('Telefon')}: {format_phone(report.held.number)} · {report.month.label()}",
+        f"{_('Çıxarışın tarixi')}: {baku_full_date(now)} {baku_time(now)}",
+    ):
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 9)
+    with pdf.table(col_widths=(8, 24, 14, 30, 40, 28, 18), text_align=(
+            "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "RIGHT", "CENTER"),
+            headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
+        table.row(_columns())
+        for cells in _rows(report):
+            table.row(cells)
+        for cells in _summary_rows(report):
+            table.row(cells, style=FontFace(emphasis="BOLD"))
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 4, _("* Ödəniş: «-» — zəng üçün ödəniş hələ daxil olmayıb; "
+                           "«+» — zəng ödənilib."))
+    return bytes(pdf.output()), "application/pdf"
+
+
+FORMATS = {"csv": to_csv, "pdf": to_pdf}
+
+
+def filename(report, fmt):
+    """E.g. zengler-0124401234-2026-11.csv: the number and the month, ASCII only."""
+    return f"zengler-{report.held.number}-{report.month.year}-{report.month.month:02d}.{fmt}"

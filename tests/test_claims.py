@@ -1,0 +1,161 @@
+"""Reklamasiya: a citizen disputes calls of their own report, and only of their own."""
+import re
+
+import pytest
+
+from egov import access, claims
+from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
+from egov.models import Citizen, Claim, ClaimCall
+from egov.staff import create_staff
+from egov.timeutil import Month
+
+from .conftest import csrf_token
+from .test_calls import cells
+from .test_portal import text
+
+
+def call_ids(citizen, number):
+    held = access.line_of(citizen, number, Month.current())
+    return [call.id for call in access.calls_of(held)]
+
+
+def file_claim(username, number, indexes, reason="Bu zəngləri etməmişəm."):
+    """A claim filed through the product's own functions, on calls picked by position."""
+    citizen = Citizen.get(username=username)
+    ids = call_ids(citizen, number)
+    held, calls = access.claimable_calls(citizen, number, Month.current(),
+                                         [ids[i] for i in indexes])
+    return claims.file_claim(citizen, held, calls, reason)
+
+
+def post_claim(client, line, calls, reason="Bu zəngi mən etməmişəm."):
+    data = {"csrf_token": csrf_token(client, "/calls/claims"), "line": line,
+            "calls": [str(c) for c in calls], "reason": reason}
+    return client.post("/calls/claims/new", data=data)
+
+
+@pytest.fixture
+def aysel(demo, auth, db):
+    auth.login()
+    return Citizen.get(username="aysel")
+
+
+def test_the_toolbar_button_opens_the_months_table_with_checkboxes(client, aysel):
+    page = text(client.get("/calls"))
+    assert f'href="/calls/claims/new?line={AYSEL_FIRST_LINE}"' in page
+    form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
+    assert form.count('type="checkbox" name="calls"') == 5
+    assert 'name="reason"' in form and 'name="csrf_token"' in form
+    assert f'name="line" type="hidden" value="{AYSEL_FIRST_LINE}"' in form
+
+
+def test_filing_a_claim_gives_a_reference_history_and_marks_the_rows(client, aysel):
+    ids = call_ids(aysel, AYSEL_FIRST_LINE)
+    response = post_claim(client, AYSEL_FIRST_LINE, ids[:2], "İki zəngi tanımıram.")
+    assert response.status_code == 302
+    claim = Claim.get()
+    assert re.fullmatch(r"RK-\d{4}-[A-HJ-NP-Z2-9]{5}", claim.reference)
+    assert response.headers["Location"] == f"/calls/claims/{claim.reference}"
+    page = text(client.get(response.headers["Location"]))
+    assert claim.reference in page and "İki zəngi tanımıram." in page
+    assert "qəbul olunub" in page and "Tarixçə" in page
+    report = text(client.get("/calls"))
+    assert report.count('class="disputed"') == 2
+    assert report.count(f"Reklamasiya {claim.reference}") == 2
+    assert claim.reference in text(client.get("/calls/claims"))
+
+
+def test_the_same_call_cannot_be_disputed_twice(client, aysel):
+    ids = call_ids(aysel, AYSEL_FIRST_LINE)
+    assert post_claim(client, AYSEL_FIRST_LINE, ids[:1]).status_code == 302
+    form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
+    assert form.count('type="checkbox" name="calls"') == 4  # the disputed one has no box
+    response = post_claim(client, AYSEL_FIRST_LINE, ids[:2])
+    assert response.status_code == 400 and "artıq reklamasiya verilib" in text(response)
+    assert Claim.select().count() == 1
+
+
+def test_errors_are_in_azerbaijani_and_keep_what_was_typed(client, aysel):
+    ids = call_ids(aysel, AYSEL_FIRST_LINE)
+    response = post_claim(client, AYSEL_FIRST_LINE, [], "Məbləğ çox böyükdür")
+    page = text(response)
+    assert response.status_code == 400 and "cədvəldə seçin" in page
+    assert "Məbləğ çox böyükdür</textarea>" in page
+    page = text(post_claim(client, AYSEL_FIRST_LINE, ids[1:3], " "))
+    assert "Etirazınızın səbəbini yazın." in page
+    assert page.count("checked") == 2
+    assert f'value="{ids[1]}" id="call-{ids[1]}" checked' in page
+    assert Claim.select().count() == 0
+
+
+def test_a_tampered_call_id_of_another_citizen_is_404_and_files_nothing(client, aysel):
+    rauf_calls = call_ids(Citizen.get(username="rauf"), HANDED_OVER_LINE)
+    mine = call_ids(aysel, AYSEL_FIRST_LINE)
+    assert post_claim(client, AYSEL_FIRST_LINE, [mine[0], rauf_calls[0]]).status_code == 404
+    assert post_claim(client, HANDED_OVER_LINE, rauf_calls).status_code == 404
+    assert post_claim(client, AYSEL_FIRST_LINE, ["1 OR 1=1"]).status_code == 404
+    # A call of her other line, posted as if it were of this one.
+    other = call_ids(aysel, AYSEL_SECOND_LINE)
+    assert post_claim(client, AYSEL_FIRST_LINE, [other[0]]).status_code == 404
+    assert Claim.select().count() == 0 and ClaimCall.select().count() == 0
+
+
+def test_a_call_outside_the_holding_window_cannot_be_claimed(client, auth, demo, db):
+    nigars = call_ids(Citizen.get(username="nigar"), HANDED_OVER_LINE)  # same line, before Rauf
+    auth.login("rauf", "rauf-demo-1")
+    assert post_claim(client, HANDED_OVER_LINE, nigars[:1]).status_code == 404
+    with pytest.raises(access.NotVisible):
+        access.claimable_calls(Citizen.get(username="rauf"), HANDED_OVER_LINE, Month.current(),
+                               nigars[:1])
+    assert Claim.select().count() == 0
+
+
+def test_another_citizens_claim_by_url_is_404(client, auth, demo, db):
+    claim = file_claim("rauf", HANDED_OVER_LINE, [0], "Rauf-un şikayəti")
+    auth.login()
+    response = client.get(f"/calls/claims/{claim.reference}")
+    assert response.status_code == 404 and "Rauf-un şikayəti" not in text(response)
+    assert claim.reference not in text(client.get("/calls/claims"))
+
+
+def test_an_accepted_claim_corrects_the_amount_and_the_summaries_keeping_the_original(
+        client, aysel):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])  # 72 s to Moscow, 0,28
+    member = create_staff("ops", "Əməkdaş", "ops-parol-1")
+    claims.start_review(claim, member, "Baxırıq.")
+    row = claim.claim_calls.get()
+    claims.accept(claim, member, "Tarif səhv tətbiq olunub.", {row.id: 10})
+    rows = cells(text(client.get("/calls")))
+    first = [r for r in rows if len(r) == 7 and r[0] == "1"][0]
+    assert first[5].startswith("əvvəlki məbləğ 0,28 0,10")
+    summary = [r for r in rows if len(r) == 4]
+    assert summary == [["5", "Ödənilməyib", "0,62", ""], ["0", "Ödənilib", "0,00", ""],
+                       ["5", "Cəmi", "0,62", ""]]
+    history = text(client.get(f"/calls/claims/{claim.reference}"))
+    assert re.search(r'<td class="num">0,28</td>\s*<td class="num">0,10</td>', history)
+    assert [s in history for s in ("qəbul olunub", "baxılır", "təmin edilib",
+                                   "Tarif səhv tətbiq olunub.")] == [True] * 4
+    assert row.call.amount_qepik == 28  # the billed amount itself is never rewritten
+
+
+def test_a_rejected_claim_leaves_the_amount_and_frees_the_call(client, aysel):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    claims.reject(claim, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Zəng qeydə alınıb.")
+    report = text(client.get("/calls"))
+    assert 'class="disputed"' not in report and "0,80" in report
+    form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
+    assert form.count('type="checkbox" name="calls"') == 5
+    assert "rədd edilib" in text(client.get(f"/calls/claims/{claim.reference}"))
+
+
+def test_a_finished_claim_takes_no_further_step(aysel):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    member = create_staff("ops", "Əməkdaş", "ops-parol-1")
+    claims.reject(claim, member, "Yox.")
+    with pytest.raises(claims.ClaimError):
+        claims.start_review(claim, member)
+
+
+def test_claims_need_a_signed_in_citizen(client, demo):
+    assert client.get("/calls/claims").status_code == 302
+    assert client.get("/calls/claims/new").status_code == 302

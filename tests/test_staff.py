@@ -1,0 +1,139 @@
+"""The operator's staff: a separate sign-in, claims to answer, nothing else of anyone's calls."""
+import re
+
+import pytest
+
+from egov.catalogue import service_for_endpoint
+from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
+from egov.feedback import leave_feedback
+from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
+
+from .conftest import csrf_token
+from .test_claims import file_claim
+from .test_portal import text
+
+
+def answer(client, claim, **fields):
+    data = {"csrf_token": csrf_token(client, f"/staff/claims/{claim.reference}"), **fields}
+    return client.post(f"/staff/claims/{claim.reference}", data=data)
+
+
+@pytest.fixture
+def signed_in_staff(demo, staff_auth, db):
+    assert staff_auth.login().status_code == 302
+    return StaffMember.get(username=DEMO_STAFF["username"])
+
+
+def test_staff_sign_in_is_its_own_page_and_its_own_accounts(client, demo, staff_auth, auth, db):
+    assert "Əməkdaşların girişi" in text(client.get("/staff/login"))
+    response = staff_auth.login("aysel", "aysel-demo-1")  # a citizen's account is not staff's
+    assert response.status_code == 401 and "yanlışdır" in text(response)
+    assert auth.login("operator", "operator-demo-1").status_code == 401  # nor the other way
+    assert staff_auth.login().headers["Location"] == "/staff/claims"
+
+
+def test_a_staff_session_cannot_open_a_citizens_report(client, signed_in_staff):
+    for path in ("/calls", f"/calls?line={AYSEL_FIRST_LINE}", "/calls/claims",
+                 f"/calls/export.csv?line={AYSEL_FIRST_LINE}", "/calls/feedback"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith(
+            "/auth/login"), path
+
+
+def test_a_citizen_session_cannot_open_staff_pages(client, auth, demo, db):
+    auth.login()
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    for path in ("/staff", "/staff/claims", f"/staff/claims/{claim.reference}", "/staff/feedback"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith(
+            "/staff/login"), path
+    token = csrf_token(client, "/calls")
+    response = client.post(f"/staff/claims/{claim.reference}",
+                           data={"csrf_token": token, "decision": "reject", "answer": "x"})
+    assert response.status_code == 302 and Claim.get().status == Claim.RECEIVED
+
+
+def test_signing_in_as_one_ends_the_other_in_that_browser(client, auth, staff_auth, demo, db):
+    auth.login()
+    staff_auth.login()
+    assert client.get("/calls").status_code == 302  # the citizen is signed out
+    auth.login()
+    assert client.get("/staff/claims").status_code == 302  # and now the staff member is
+    assert StaffSession.select().count() == 0
+
+
+def test_signing_out_ends_the_staff_session_on_the_server(client, signed_in_staff):
+    token = csrf_token(client, "/staff/claims")
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert StaffSession.select().count() == 0
+    assert client.get("/staff/claims").status_code == 302
+
+
+def test_staff_see_the_claims_and_only_the_disputed_calls(client, signed_in_staff):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [1], "Gəncəyə zəng etməmişəm.")
+    listing = text(client.get("/staff/claims"))
+    assert claim.reference in listing and "Aysel Məmmədova" in listing
+    page = text(client.get(f"/staff/claims/{claim.reference}"))
+    assert "Gəncəyə zəng etməmişəm." in page and "022 256 43 21" in page
+    durations = re.findall(r'<td class="num">(\d+)</td>', page)
+    assert durations == ["20"]  # the other four calls of the month are not shown
+    assert "024 244 11 22" not in page and "+74951234567" not in page
+
+
+def test_staff_review_then_accept_with_corrected_amounts(client, signed_in_staff):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0, 4])
+    assert answer(client, claim, decision="review", answer="Yoxlayırıq.").status_code == 302
+    rows = {r.call.duration_seconds: r for r in ClaimCall.select()}
+    response = answer(client, claim, decision="accept", answer="Düzəldildi.",
+                      **{f"amount-{rows[72].id}": "0,10", f"amount-{rows[35].id}": "0.17"})
+    assert response.status_code == 302
+    claim = Claim.get()
+    assert claim.status == Claim.ACCEPTED
+    assert {r.call.duration_seconds: r.corrected_qepik for r in ClaimCall.select()} == {
+        72: 10, 35: 17}
+    assert [e.status for e in claim.events] == ["received", "under_review", "accepted"]
+    assert claim.events[-1].staff.username == "operator"
+    # A finished claim offers no further decision.
+    assert 'name="decision"' not in text(client.get(f"/staff/claims/{claim.reference}"))
+
+
+def test_answer_errors_keep_what_was_typed(client, signed_in_staff):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    row = ClaimCall.get()
+    response = answer(client, claim, decision="accept", answer="Qismən düzəliş",
+                      **{f"amount-{row.id}": "on qəpik"})
+    page = text(response)
+    assert response.status_code == 400 and "Məbləği manatla yazın" in page
+    assert 'value="on qəpik"' in page and "Qismən düzəliş</textarea>" in page
+    response = answer(client, claim, decision="reject", answer="")
+    assert response.status_code == 400 and "Rədd etməyin səbəbini" in text(response)
+    assert re.search(r'value="reject" checked', text(response))
+    assert Claim.get().status == Claim.RECEIVED
+
+
+def test_staff_read_feedback_per_service(client, signed_in_staff, db):
+    from egov.models import Citizen
+
+    leave_feedback(service_for_endpoint("calls.report"), Citizen.get(username="aysel"), 2,
+                   "Cədvəl kiçik şriftlə göstərilir.")
+    page = text(client.get("/staff/feedback"))
+    assert "Cari ay ərzində aparılmış" in page and "Cədvəl kiçik şriftlə göstərilir." in page
+    assert "2/5" in page and Feedback.select().count() == 1
+
+
+def test_create_staff_command(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["create-staff", "rena", "--name", "Rəna Əhmədova", "--password", "rena-parol-1"])
+    assert result.exit_code == 0, result.output
+    member = StaffMember.get(username="rena")
+    assert member.full_name == "Rəna Əhmədova" and member.password_hash.startswith("$argon2id$")
+
+
+def test_an_idle_staff_session_ends(client, signed_in_staff):
+    from datetime import timedelta
+
+    from egov.timeutil import utcnow
+
+    StaffSession.update(last_seen_at=utcnow() - timedelta(minutes=16)).execute()
+    assert client.get("/staff/claims").status_code == 302
+    assert StaffSession.select().count() == 0
