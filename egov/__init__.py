@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, formatting, security
+from . import accounts, config, db, demo, formatting, intake, security
 from .extensions import babel, csrf, limiter
 
 
@@ -27,6 +27,7 @@ def create_app(test_config=None):
     security.init_app(app)
     demo.init_app(app)
     formatting.init_app(app)
+    intake.init_app(app)
 
     from .blueprints import auth, calls, portal
 

@@ -83,6 +83,15 @@ class TariffBook:
                 return versions[index - 1]
         raise TariffError(f"no {kind} tariff for {dialled} on {on}")
 
+    def in_force(self, on):
+        """Every destination's tariff in force on the date `on`."""
+        current = []
+        for versions in self._by_key.values():
+            valid = [t for t in versions if t.valid_from <= on]
+            if valid:
+                current.append(valid[-1])
+        return sorted(current, key=lambda t: (t.kind, t.prefix))
+
     def rate(self, kind, dialled, started_at, duration_seconds):
         tariff = self.tariff_for(kind, dialled, started_at)
         return per_second_amount(duration_seconds, tariff.qepik_per_minute)
