@@ -4,6 +4,8 @@ Rows go in with multi-row INSERTs of a few hundred rows each (one statement per
 batch, not per row). The caller holds one transaction around everything, so an
 exception between two batches (a crash, Ctrl-C) rolls all of them back.
 """
+import csv
+import io
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -20,10 +22,13 @@ class ImportResult:
     skipped: int = 0  # rows outside this service (local and mobile calls)
     updated: int = 0  # existing rows changed (a payment mark, a closed holder period)
 
+    updated_as: str = "updated"
+
     def summary(self):
-        parts = [f"{self.added} added", f"{self.unchanged} already there"]
+        parts = [] if self.updated and not self.added else [f"{self.added} added"]
         if self.updated:
-            parts.append(f"{self.updated} updated")
+            parts.append(f"{self.updated} {self.updated_as}")
+        parts.append(f"{self.unchanged} already there")
         if self.skipped:
             parts.append(f"{self.skipped} skipped (local or mobile calls)")
         return ", ".join(parts)
@@ -65,3 +70,24 @@ def select_in(query_for, keys, size=BATCH_SIZE):
     keys = list(keys)
     for batch in chunks(keys, size):
         yield from query_for(batch)
+
+
+def copy_rows(model, columns, rows):
+    """The bulk path for generated data: COPY on PostgreSQL, executemany on SQLite.
+
+    `rows` are tuples already in the database's text form (datetimes as
+    'YYYY-MM-DD HH:MM:SS', None for NULL). One call writes one batch.
+    """
+    from ..db import database, is_postgres
+
+    table = model._meta.table_name
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = database.cursor()
+    if is_postgres():
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        buffer.seek(0)
+        cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)', buffer)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
