@@ -17,9 +17,10 @@ import click
 from .billing import load_tariffs
 from .db import database
 from .intake import import_calls, import_lines, import_payments, text_source
+from .intake.source import local_text as local
 from .models import Citizen, PhoneLine
 from .registry import set_credentials
-from .timeutil import Month, baku_local, to_baku, to_db, utcnow
+from .timeutil import Month, baku_local, to_db, utcnow
 
 AYSEL = dict(fin="5AYSL01", full_name="Aysel Məmmədova", username="aysel", password="aysel-demo-1")
 RAUF = dict(fin="6RAUF02", full_name="Rauf Əliyev", username="rauf", password="rauf-demo-1")
@@ -55,11 +56,6 @@ def spread(start, end, count):
     """`count` moments, whole minutes, evenly inside [start, end), the last well before end."""
     step = (end - start) / (count + 1)
     return [(start + step * (i + 1)).replace(second=0, microsecond=0) for i in range(count)]
-
-
-def local(moment):
-    """A stored moment as the operator's files write it: Baku local time."""
-    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _csv(header, rows):
@@ -111,7 +107,8 @@ def demo_files(now):
 
     return month, {
         "lines.csv": _csv(("fin", "full_name", "number", "since"),
-                          [(fin, name, number, local(since)) for fin, name, number, since in lines]),
+                          [(fin, name, number, local(since)) for fin, name, number, since
+                           in lines]),
         "calls.csv": _csv(
             ("record_id", "calling_number", "called_number", "started_at", "duration_seconds"),
             [(rid, line, dialled, local(at), s) for rid, line, dialled, at, s in calls]),

@@ -14,14 +14,16 @@ from datetime import datetime
 
 from ..access import imported_calls
 from ..db import database
-from ..models import Call, LineOwnership, PhoneLine
+from ..models import Call
 from ..numbering import normalise
 from ..registry import RegistryError, rate_call
-from ..timeutil import to_baku, utcnow
+from ..timeutil import utcnow
+from .lines import registry_of
 from .source import (
     Problem,
     RowError,
     checked_rows,
+    local_text,
     parse_count,
     parse_landline,
     parse_not_future,
@@ -49,10 +51,6 @@ class CallRow:
     line_id: int = None
 
 
-def _local(moment):
-    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _parse(line_no, row, tariffs, now):
     record_id = parse_record_id(row["record_id"])
     calling = parse_landline(row["calling_number"], "calling number")
@@ -69,32 +67,16 @@ def _parse(line_no, row, tariffs, now):
     return call
 
 
-def _holder_periods(numbers):
-    """{number: (line id, [(starts_at, ends_at)] sorted)} for the numbers in the registry."""
-    lines = {}
-    for line in select_in(lambda b: PhoneLine.select().where(PhoneLine.number.in_(b)), numbers):
-        lines[line.id] = (line.number, [])
-    owned = select_in(
-        lambda b: LineOwnership.select(LineOwnership.line, LineOwnership.starts_at,
-                                       LineOwnership.ends_at)
-        .where(LineOwnership.line.in_(b)).tuples(),
-        lines,
-    )
-    for line_id, starts_at, ends_at in owned:
-        lines[line_id][1].append((starts_at, ends_at))
-    return {number: (line_id, sorted(periods)) for line_id, (number, periods) in lines.items()}
-
-
 def _held_at(periods, moment):
-    index = bisect_right(periods, (moment, datetime.max)) - 1
+    index = bisect_right(periods, moment, key=lambda period: period[0]) - 1
     if index < 0:
         return False
-    _, ends_at = periods[index]
+    ends_at = periods[index][1]
     return ends_at is None or moment < ends_at
 
 
 def _check_holders(calls, problems):
-    periods = _holder_periods({c.calling for c in calls})
+    periods = registry_of({c.calling for c in calls})
     for call in calls:
         if call.calling not in periods:
             problems.append(Problem(call.line_no, (
@@ -104,7 +86,7 @@ def _check_holders(calls, problems):
         call.line_id, held = periods[call.calling]
         if not _held_at(held, call.started_at):
             problems.append(Problem(call.line_no, (
-                f"nobody holds line {call.calling} at {_local(call.started_at)} "
+                f"nobody holds line {call.calling} at {local_text(call.started_at)} "
                 "according to the line registry")))
 
 
@@ -125,7 +107,7 @@ def _check_existing(calls, problems):
             problems.append(Problem(call.line_no, (
                 f"record id {record_id} was imported before with different content "
                 f"(line {call.calling if line_id == call.line_id else 'another line'}, "
-                f"{_local(started_at)}, {duration} s, {dialled})")))
+                f"{local_text(started_at)}, {duration} s, {dialled})")))
     return existing
 
 

@@ -16,11 +16,12 @@ from datetime import datetime
 
 from ..db import database
 from ..models import Citizen, LineOwnership, PhoneLine
-from ..timeutil import to_baku, utcnow
+from ..timeutil import utcnow
 from .source import (
     Problem,
     RowError,
     checked_rows,
+    local_text,
     parse_landline,
     parse_not_future,
     refuse_if_any,
@@ -45,10 +46,6 @@ class Holding:
     full_name: str
     number: str
     since: datetime
-
-
-def _local(moment):
-    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _parse(line_no, row, now):
@@ -86,7 +83,7 @@ def _check_citizens(holdings, problems):
     return known, names
 
 
-def _registry_of(numbers):
+def registry_of(numbers):
     """{number: (line id, [(starts_at, ends_at, citizen id, ownership id)] sorted)}."""
     lines = {}
     for line_id, number in select_in(lambda b: PhoneLine.select(PhoneLine.id, PhoneLine.number)
@@ -111,10 +108,10 @@ def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE):
     with database.atomic():
         holdings = checked_rows(
             source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
-            lambda h: ((h.number, h.since), f"number {h.number} from {_local(h.since)}"),
+            lambda h: ((h.number, h.since), f"number {h.number} from {local_text(h.since)}"),
             problems, progress, "line registry")
         known, names = _check_citizens(holdings, problems)
-        registry = _registry_of({h.number for h in holdings})
+        registry = registry_of({h.number for h in holdings})
         by_number = defaultdict(list)
         for h in holdings:
             by_number[h.number].append(h)
@@ -131,13 +128,14 @@ def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE):
                     if holder != known.get(h.fin):
                         problems.append(Problem(h.line_no, (
                             f"number {number} already has another holder from "
-                            f"{_local(h.since)}")))
+                            f"{local_text(h.since)}")))
                     else:
                         unchanged += 1
                 elif periods and periods[-1][0] > h.since:
                     problems.append(Problem(h.line_no, (
-                        f"number {number} has a later holder from {_local(periods[-1][0])} "
-                        "in the registry; send changes in time order")))
+                        f"number {number} has a later holder from "
+                        f"{local_text(periods[-1][0])} in the registry; "
+                        "send changes in time order")))
                 else:
                     fresh.append(h)
             if fresh:

@@ -15,8 +15,15 @@ from datetime import datetime
 from ..access import imported_calls
 from ..db import database
 from ..models import Call
-from ..timeutil import to_baku, utcnow
-from .source import Problem, checked_rows, parse_not_future, parse_record_id, refuse_if_any
+from ..timeutil import utcnow
+from .source import (
+    Problem,
+    checked_rows,
+    local_text,
+    parse_not_future,
+    parse_record_id,
+    refuse_if_any,
+)
 from .writer import BATCH_SIZE, ImportResult, no_progress, select_in, update_batches
 
 COLUMNS = ("record_id", "paid_at")
@@ -27,10 +34,6 @@ class Payment:
     line_no: int
     record_id: str
     paid_at: datetime
-
-
-def _local(moment):
-    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _parse(line_no, row, now):
@@ -63,13 +66,14 @@ def import_payments(source, now=None, progress=no_progress, batch_size=BATCH_SIZ
             call_id, started_at, paid_at = calls[p.record_id]
             if p.paid_at < started_at:
                 problems.append(Problem(p.line_no, (
-                    f"payment time {_local(p.paid_at)} is before the call started "
-                    f"({_local(started_at)})")))
+                    f"payment time {local_text(p.paid_at)} is before the call started "
+                    f"({local_text(started_at)})")))
             elif paid_at == p.paid_at:
                 unchanged += 1
             elif paid_at is not None:
                 problems.append(Problem(p.line_no, (
-                    f"record id {p.record_id} was already marked paid at {_local(paid_at)}")))
+                    f"record id {p.record_id} was already marked paid at "
+                    f"{local_text(paid_at)}")))
             else:
                 marks[call_id] = p.paid_at
         refuse_if_any(source, problems)

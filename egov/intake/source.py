@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..numbering import NumberError, is_landline, normalise
-from ..timeutil import BAKU, to_db
+from ..timeutil import BAKU, to_baku, to_db
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,11 @@ def read_rows(binary, columns, problems, bar):
                 f"{len(fields)} fields where the header has {len(names)}")))
             continue
         yield reader.line_num, {c: fields[i].strip() for c, i in zip(columns, index)}
+
+
+def local_text(moment):
+    """A stored (naive UTC) moment as the operator's files write it: Baku local time."""
+    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_local_time(value, what="time"):
