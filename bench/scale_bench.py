@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from egov.access import calls_query, holdings_query, lines_of  # noqa: E402
 from egov.billing import load_tariffs  # noqa: E402
 from egov.catalogue import load_catalogue  # noqa: E402
-from egov.db import bind, create_tables, database, is_postgres  # noqa: E402
+from egov.db import bind, create_tables, database, is_postgres, query_plan  # noqa: E402
 from egov.demo import AYSEL, AYSEL_SECOND_LINE, local, prepare_demo  # noqa: E402
 from egov.intake import import_calls  # noqa: E402
 from egov.intake.cli import terminal_progress  # noqa: E402
@@ -177,27 +177,21 @@ def report_ms(runs=300):
 
 
 def plans():
-    """The plans of the report's two queries and the intake's two lookups."""
+    """(what, the index it should use, plan) of the report's queries and the intake's lookups."""
     aysel = Citizen.get(Citizen.fin == AYSEL["fin"])
     month = Month.current()
     held = lines_of(aysel, month)[0]
     some_ids = [r for (r,) in Call.select(Call.record_id).limit(3).tuples()]
     queries = {
-        "report: the citizen's holder periods": holdings_query(aysel, month),
-        "report: the line's calls in the month": calls_query(held),
-        "intake: holder periods of the file's lines":
-            LineOwnership.select().where(LineOwnership.line.in_([held.line.id])),
-        "intake: calls by the operator's record id":
-            Call.select(Call.id).where(Call.record_id.in_(some_ids)),
+        "report: the citizen's holder periods": (
+            "line_ownership_citizen_id", holdings_query(aysel, month)),
+        "report: the line's calls in the month": ("call_line_id_started_at", calls_query(held)),
+        "intake: holder periods of the file's lines": ("line_ownership_line_id", (
+            LineOwnership.select().where(LineOwnership.line.in_([held.line.id])))),
+        "intake: calls by the operator's record id": ("call_record_id", (
+            Call.select(Call.id).where(Call.record_id.in_(some_ids)))),
     }
-    out = []
-    for name, query in queries.items():
-        sql, params = query.sql()
-        prefix = "EXPLAIN " if is_postgres() else "EXPLAIN QUERY PLAN "
-        rows = database.execute_sql(prefix + sql, params).fetchall()
-        lines = [row[0] if is_postgres() else row[-1] for row in rows]
-        out.append((name, lines))
-    return out
+    return [(name, index, query_plan(query)) for name, (index, query) in queries.items()]
 
 
 # ---------------------------------------------------------------- serving
@@ -384,8 +378,9 @@ def main():
     for what, ratio, figures in rows:
         print(f"| {what.ljust(width)} | {ratio:5.2f} | {figures} |")
     print("\n## Query plans\n")
-    for name, lines in query_plans:
-        print(f"{name}:")
+    for name, index, lines in query_plans:
+        verdict = "uses" if any(index in line for line in lines) else "DOES NOT USE"
+        print(f"{name}: {verdict} {index}")
         for line in lines:
             print(f"    {line}")
     print(f"\nbench took {time.perf_counter() - started:.0f} s")

@@ -68,3 +68,12 @@ def init_app(app):
         with database.connection_context():
             load_catalogue(app.config["DATA_DIR"])
         click.echo("Database ready.")
+
+
+def query_plan(query):
+    """The database's plan for a peewee query, one line of text per step."""
+    sql, params = query.sql()
+    if is_postgres():
+        return [row[0] for row in database.execute_sql("EXPLAIN " + sql, params).fetchall()]
+    rows = database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    return [row[-1] for row in rows]

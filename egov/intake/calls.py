@@ -38,7 +38,7 @@ FIELDS = [Call.record_id, Call.line, Call.started_at, Call.duration_seconds,
           Call.dialled_number, Call.kind, Call.amount_qepik]
 
 
-@dataclass
+@dataclass(slots=True)  # a whole file's rows are held while it is checked: keep them small
 class CallRow:
     line_no: int
     record_id: str

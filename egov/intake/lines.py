@@ -39,7 +39,7 @@ COLUMNS = ("fin", "full_name", "number", "since")
 FIN = re.compile(r"^[0-9A-Z]{7}$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Holding:
     line_no: int
     fin: str

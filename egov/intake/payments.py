@@ -29,7 +29,7 @@ from .writer import BATCH_SIZE, ImportResult, no_progress, select_in, update_bat
 COLUMNS = ("record_id", "paid_at")
 
 
-@dataclass
+@dataclass(slots=True)
 class Payment:
     line_no: int
     record_id: str
