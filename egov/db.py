@@ -13,10 +13,18 @@ SQLITE_PRAGMAS = {
 }
 
 
+# Connections come from a pool and go back to it after each request: opening a PostgreSQL
+# connection forks a server process, and closing the last SQLite connection checkpoints
+# the WAL; either cost more than serving the page (measured by `make bench`).
+POOL = {"max_connections": 32, "timeout": 10, "stale_timeout": 300}
+
+
 def make_database(url):
+    scheme, rest = url.split("://", 1)
+    pooled = f"{scheme}+pool://{rest}" if "+" not in scheme else url
     if url.startswith("sqlite"):
-        return connect(url, pragmas=SQLITE_PRAGMAS)
-    return connect(url)
+        return connect(pooled, pragmas=SQLITE_PRAGMAS, **POOL)
+    return connect(pooled, **POOL)
 
 
 def bind(url):
