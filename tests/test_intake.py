@@ -154,6 +154,10 @@ def test_a_record_id_sent_again_with_other_content_is_refused(registry, tariffs)
     assert problems == [(2, "record id C1 was imported before with different content "
                             "(line 0124931122, 2026-10-03 09:12:40, 60 s, 0222564321)")]
     assert Call.select().count() == 1
+    problems = refused(import_calls, calls_csv("C1,0124931122,4981122,2026-10-03 09:12:40,60"),
+                       tariffs)
+    assert problems == [(2, "record id C1 was imported before as an intercity or international "
+                            "call; here it is a local or mobile call")]
 
 
 @pytest.mark.parametrize("row, reason", [

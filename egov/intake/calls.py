@@ -102,7 +102,11 @@ def _check_existing(calls, problems):
     for record_id, line_id, started_at, duration, dialled in known:
         call = by_id[record_id]
         existing.add(record_id)
-        if (line_id, started_at, duration, dialled) != (
+        if call.kind is None:
+            problems.append(Problem(call.line_no, (
+                f"record id {record_id} was imported before as an intercity or international "
+                "call; here it is a local or mobile call")))
+        elif (line_id, started_at, duration, dialled) != (
                 call.line_id, call.started_at, call.duration, call.dialled):
             problems.append(Problem(call.line_no, (
                 f"record id {record_id} was imported before with different content "
@@ -121,7 +125,7 @@ def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BAT
             lambda c: (c.record_id, f"record id {c.record_id}"), problems, progress, "calls")
         rated = [c for c in calls if c.kind is not None]
         _check_holders(rated, problems)
-        existing = _check_existing([c for c in rated if c.line_id], problems)
+        existing = _check_existing([c for c in calls if c.line_id or c.kind is None], problems)
         refuse_if_any(source, problems)
         new = [(c.record_id, c.line_id, c.started_at, c.duration, c.dialled, c.kind, c.amount)
                for c in rated if c.record_id not in existing]
