@@ -45,6 +45,7 @@ from egov.demo import AYSEL, AYSEL_SECOND_LINE, local, prepare_demo  # noqa: E40
 from egov.intake import import_calls  # noqa: E402
 from egov.intake.cli import terminal_progress  # noqa: E402
 from egov.intake.population import generate_population  # noqa: E402
+from egov.intake.writer import copy_rows  # noqa: E402
 from egov.models import Call, Citizen, LineOwnership, PhoneLine  # noqa: E402
 from egov.registry import rate_call  # noqa: E402
 from egov.reports import call_report  # noqa: E402
@@ -157,9 +158,18 @@ def measure_import(tariffs):
             database.cursor().executemany(sql, stored)
             bare_seconds = time.perf_counter() - started
             outer.rollback()
+        copy_seconds = None
+        if is_postgres():  # there the engine's own bulk path is COPY, not executemany
+            with database.atomic() as outer:
+                started = time.perf_counter()
+                copy_rows(Call, ("record_id", "line_id", "started_at", "duration_seconds",
+                                 "dialled_number", "kind", "amount_qepik"), stored)
+                copy_seconds = time.perf_counter() - started
+                outer.rollback()
     finally:
         os.unlink(path)
-    return IMPORT_ROWS / import_seconds, IMPORT_ROWS / bare_seconds
+    return (IMPORT_ROWS / import_seconds, IMPORT_ROWS / bare_seconds,
+            copy_seconds and IMPORT_ROWS / copy_seconds)
 
 
 # ---------------------------------------------------------------- report in process
@@ -363,7 +373,7 @@ def main():
     tariffs = load_tariffs(DATA_DIR)
     with database.connection_context():
         total_calls = Call.select().count()
-        import_rate, bare_rate = measure_import(tariffs)
+        import_rate, bare_rate, copy_rate = measure_import(tariffs)
         big_ms = report_ms()
         query_plans = plans()
     database.close()
@@ -375,6 +385,10 @@ def main():
     rows = [
         ("import-calls rows/s ÷ bare executemany rows/s", import_rate / bare_rate,
          f"{import_rate:,.0f} vs {bare_rate:,.0f} rows/s, {IMPORT_ROWS:,} rows"),
+    ] + ([
+        ("import-calls rows/s ÷ COPY rows/s", import_rate / copy_rate,
+         f"{import_rate:,.0f} vs {copy_rate:,.0f} rows/s, {IMPORT_ROWS:,} rows"),
+    ] if copy_rate else []) + [
         ("report pages/s ÷ /healthz req/s (gunicorn -w 2)", ratios["report/healthz"],
          f"{rates['report']:,.0f} vs {rates['healthz']:,.0f}/s"),
         ("line-swap fragments/s ÷ /healthz req/s", ratios["swap/healthz"],

@@ -41,3 +41,11 @@ def test_a_second_run_adds_a_population_without_clashing(db):
     generate_population(10, 100, tariffs, seed=1)
     assert Citizen.select().count() == 20 and Call.select().count() == 200
     assert PhoneLine.select().count() == 24
+
+
+def test_the_command_generates_the_asked_sizes(app):
+    result = app.test_cli_runner().invoke(args=[
+        "generate-population", "--citizens", "5", "--calls", "50", "--months", "1", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Generated 5 citizens, 6 lines")
+    assert Call.select().count() == 50
