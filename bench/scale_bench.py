@@ -174,17 +174,28 @@ def measure_import(tariffs):
 
 # ---------------------------------------------------------------- report in process
 
-def report_ms(runs=300):
-    """Median milliseconds of the demo citizen's report (holdings + calls), in process."""
+def report_seconds():
+    """Seconds to build the demo citizen's report (holdings + calls), in process."""
     aysel = Citizen.get(Citizen.fin == AYSEL["fin"])
     month = Month.current()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for held in lines_of(aysel, month):
-            call_report(held, month)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+    started = time.perf_counter()
+    for held in lines_of(aysel, month):
+        call_report(held, month)
+    return time.perf_counter() - started
+
+
+def report_ms(small, big, blocks=10, runs=30):
+    """Median ms of the report on each database, the two taking turns in blocks."""
+    databases, times = {}, {small: [], big: []}
+    for _ in range(blocks):
+        for url in (small, big):
+            if url in databases:
+                database.initialize(databases[url])
+            else:
+                databases[url] = bind(url)
+            with database.connection_context():
+                times[url] += [report_seconds() for _ in range(runs)]
+    return (statistics.median(times[small]) * 1000, statistics.median(times[big]) * 1000)
 
 
 def plans():
@@ -366,17 +377,14 @@ def main():
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     started = time.perf_counter()
     prepare(small, SMALL_CALLS)
-    with database.connection_context():
-        small_ms = report_ms()
     database.close()
     prepare(url, CALLS)
     tariffs = load_tariffs(DATA_DIR)
     with database.connection_context():
         total_calls = Call.select().count()
         import_rate, bare_rate, copy_rate = measure_import(tariffs)
-        big_ms = report_ms()
         query_plans = plans()
-    database.close()
+    small_ms, big_ms = report_ms(small, url)
     ratios, rates, steps = measure_serving(url, small)
 
     print(f"\n# make bench — {engine}, {total_calls:,} calls in the database, "
