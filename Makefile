@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/egov_test
 export FLASK_APP := egov
 
-.PHONY: install run demo test test-sqlite test-postgres clean guide video
+.PHONY: install run demo test test-sqlite test-postgres clean guide video bench
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,10 @@ guide: install
 video: guide
 	@command -v ffmpeg >/dev/null || { echo "ffmpeg is needed: apt-get install ffmpeg"; exit 1; }
 	$(BIN)/python scripts/guide_video.py
+
+# Ratios at national scale (README, "Performance"): BENCH_CALLS=100000 for a quick run,
+# BENCH_DATABASE_URL=postgresql://… for PostgreSQL. wrk comes from Debian when missing.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk not installed: the bench uses its own Python client"
+	$(BIN)/python bench/scale_bench.py

@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, devidp, formatting, oidc, security, staff
+from . import accounts, config, db, demo, devidp, formatting, intake, oidc, security, staff
 from .extensions import babel, csrf, limiter
 
 
@@ -30,6 +30,7 @@ def create_app(test_config=None):
     devidp.init_app(app)  # before oidc: it points unconfigured means at itself
     oidc.init_app(app)
     staff.init_app(app)
+    intake.init_app(app)
 
     from .blueprints import auth, calls, portal
 

@@ -51,9 +51,9 @@ def _windows(ownerships, start, end):
     return tuple(sorted(clipped))
 
 
-def lines_of(citizen, month):
-    """The citizen's lines held at any moment of the month, in number order."""
-    rows = (
+def holdings_query(citizen, month):
+    """The citizen's holder periods overlapping the month (the benchmark prints its plan)."""
+    return (
         LineOwnership.select(LineOwnership, PhoneLine)
         .join(PhoneLine)
         .where(
@@ -63,6 +63,11 @@ def lines_of(citizen, month):
         )
         .order_by(PhoneLine.number, LineOwnership.starts_at)
     )
+
+
+def lines_of(citizen, month):
+    """The citizen's lines held at any moment of the month, in number order."""
+    rows = holdings_query(citizen, month)
     by_line = {}
     for own in rows:
         by_line.setdefault(own.line.id, (own.line, []))[1].append(own)
@@ -82,17 +87,28 @@ def line_of(citizen, number, month):
     raise NotVisible(number)
 
 
-def calls_of(held):
-    """The calls of a held line within its windows, oldest first."""
+def calls_query(held):
+    """The query behind calls_of (the benchmark prints its plan)."""
     in_windows = reduce(
         operator.or_,
         [(Call.started_at >= lo) & (Call.started_at < hi) for lo, hi in held.windows],
     )
-    return list(
+    return (
         Call.select()
         .where((Call.line == held.line) & in_windows)
         .order_by(Call.started_at, Call.id)
     )
+
+
+def calls_of(held):
+    """The calls of a held line within its windows, oldest first."""
+    return list(calls_query(held))
+
+
+def imported_calls(record_ids, *fields):
+    """Operator intake only, never shown to a citizen: rows (tuples of `fields`) of the
+    calls already imported under these record ids, to tell a repeat from a conflict."""
+    return Call.select(*fields).where(Call.record_id.in_(record_ids)).tuples()
 
 
 # --- Claims on charges (issue 5): what a citizen may dispute, and all that staff may see ---

@@ -42,6 +42,8 @@ class TariffBook:
             self._by_key.setdefault((tariff.kind, tariff.prefix), []).append(tariff)
         for versions in self._by_key.values():
             versions.sort(key=lambda t: t.valid_from)
+        # Imports rate millions of calls: the dates to bisect are kept, not rebuilt per call.
+        self._dates = {key: [t.valid_from for t in v] for key, v in self._by_key.items()}
         self._prefixes = sorted(
             {prefix for kind, prefix in self._by_key if kind == INTERNATIONAL},
             key=len,
@@ -78,11 +80,19 @@ class TariffBook:
             digits = country_digits(dialled)
             candidates = [(INTERNATIONAL, p) for p in self._prefixes if digits.startswith(p)]
         for key in candidates:
-            versions = self._by_key.get(key, [])
-            index = bisect_right([t.valid_from for t in versions], on)
+            index = bisect_right(self._dates.get(key, ()), on)
             if index:
-                return versions[index - 1]
+                return self._by_key[key][index - 1]
         raise TariffError(f"no {kind} tariff for {dialled} on {on}")
+
+    def in_force(self, on):
+        """Every destination's tariff in force on the date `on`."""
+        current = []
+        for versions in self._by_key.values():
+            valid = [t for t in versions if t.valid_from <= on]
+            if valid:
+                current.append(valid[-1])
+        return sorted(current, key=lambda t: (t.kind, t.prefix))
 
     def rate(self, kind, dialled, started_at, duration_seconds):
         tariff = self.tariff_for(kind, dialled, started_at)

@@ -1,18 +1,25 @@
 """Demo citizens and their calls, rebuilt for the month the demo runs in.
 
-Everything is written through egov.registry, the same path as the operator's
-data, and every call is rated by data/tariffs.csv. Calls are never in the future:
-picture 5's calls keep their days and times when the month has reached them,
-and are spread over the days gone by otherwise.
+The demo is what the operator would send: a line registry, a calls file and a
+payments file, generated for the current month and imported through
+egov.intake like any operator file, so every amount comes out of
+data/tariffs.csv. Calls are never in the future: picture 5's calls keep their
+days and times when the month has reached them, and are spread over the days
+gone by otherwise.
 """
+import csv
+import io
 from datetime import timedelta
+from pathlib import Path
 
 import click
 
 from .billing import load_tariffs
 from .db import database
+from .intake import import_calls, import_lines, import_payments, text_source
+from .intake.source import local_text as local
 from .models import Citizen, PhoneLine
-from .registry import assign_line, record_call, register_citizen
+from .registry import set_credentials
 from .timeutil import Month, baku_local, to_db, utcnow
 
 AYSEL = dict(fin="5AYSL01", full_name="Aysel Məmmədova", username="aysel", password="aysel-demo-1")
@@ -51,6 +58,65 @@ def spread(start, end, count):
     return [(start + step * (i + 1)).replace(second=0, microsecond=0) for i in range(count)]
 
 
+def _csv(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def demo_files(now):
+    """(month, {file name: CSV text}): the operator's files of the demo month up to `now`."""
+    month = Month.containing(now)
+    long_ago = to_db(baku_local(2019, 3, 1))
+    handover = spread(month.start, now, 1)[0]  # Rauf takes Nigar's line midway through
+    lines = [
+        (AYSEL["fin"], AYSEL["full_name"], AYSEL_FIRST_LINE, long_ago),
+        (AYSEL["fin"], AYSEL["full_name"], AYSEL_SECOND_LINE, long_ago),
+        (NIGAR["fin"], NIGAR["full_name"], HANDED_OVER_LINE, long_ago),
+        (RAUF["fin"], RAUF["full_name"], HANDED_OVER_LINE, handover),
+    ]
+    calls, payments = [], []
+
+    def call(line, started_at, seconds, dialled, paid=False):
+        record_id = f"DEMO-{month.year}{month.month:02d}-{len(calls) + 1:04d}"
+        calls.append((record_id, line, dialled, started_at, seconds))
+        if paid:
+            payments.append((record_id, min(started_at + timedelta(minutes=30), now)))
+
+    for moment, (_, _, _, seconds, dialled) in zip(_picture_5_moments(month, now), PICTURE_5):
+        call(AYSEL_FIRST_LINE, moment, seconds, dialled)
+    # A call late on the last evening of the previous month: not this month's.
+    call(AYSEL_FIRST_LINE, month.start - timedelta(minutes=25), 240, "0222564321")
+    # A local and a mobile call: the intake counts them as skipped, the report never shows them.
+    first_moment = spread(month.start, now, 3)[0]
+    call(AYSEL_FIRST_LINE, first_moment, 300, "4981122")
+    call(AYSEL_FIRST_LINE, first_moment + timedelta(seconds=1), 60, "0501234567")
+    for moment, seconds, dialled, paid in zip(
+        spread(month.start, now, 4),
+        (125, 61, 600, 15),
+        ("0124987654", "0079161234567", "0222501010", "00905321234567"),
+        (True, True, False, False),
+    ):
+        call(AYSEL_SECOND_LINE, moment, seconds, dialled, paid)
+    for moment, seconds in zip(spread(month.start, handover, 2), (95, 310)):
+        call(HANDED_OVER_LINE, moment, seconds, "0202210000")
+    for moment, seconds in zip(spread(handover, now, 2), (44, 180)):
+        call(HANDED_OVER_LINE, moment, seconds, "00995322123456")
+
+    return month, {
+        "lines.csv": _csv(("fin", "full_name", "number", "since"),
+                          [(fin, name, number, local(since)) for fin, name, number, since
+                           in lines]),
+        "calls.csv": _csv(
+            ("record_id", "calling_number", "called_number", "started_at", "duration_seconds"),
+            [(rid, line, dialled, local(at), s) for rid, line, dialled, at, s in calls]),
+        "payments.csv": _csv(("record_id", "paid_at"),
+                             [(rid, local(paid_at)) for rid, paid_at in payments]),
+    }
+
+
 def _remove_previous_demo():
     fins = [person["fin"] for person in (AYSEL, RAUF, NIGAR)]
     numbers = [AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE]
@@ -58,46 +124,26 @@ def _remove_previous_demo():
     Citizen.delete().where(Citizen.fin.in_(fins)).execute()
 
 
-def prepare_demo(data_dir, now=None):
-    """(Re)create the demo citizens with calls in the current month up to `now`."""
+def prepare_demo(data_dir, now=None, out_dir=None):
+    """(Re)create the demo citizens with calls in the current month up to `now`.
+
+    With `out_dir`, the generated operator files are also written there to look at
+    (or to import by hand with `flask import-…`).
+    """
     now = now or utcnow()
-    month = Month.containing(now)
+    month, files = demo_files(now)
+    if out_dir is not None:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (Path(out_dir) / name).write_text(text, encoding="utf-8")
     tariffs = load_tariffs(data_dir)
-    ids = iter(range(1, 10_000))
-
-    def call(line, started_at, seconds, dialled, paid=False):
-        record_id = f"DEMO-{month.year}{month.month:02d}-{next(ids):04d}"
-        paid_at = started_at + timedelta(minutes=30) if paid else None
-        return record_call(tariffs, record_id, line, started_at, seconds, dialled, paid_at)
-
     with database.atomic():
         _remove_previous_demo()
-        aysel, rauf, nigar = (register_citizen(**p) for p in (AYSEL, RAUF, NIGAR))
-        long_ago = to_db(baku_local(2019, 3, 1))
-
-        first = assign_line(AYSEL_FIRST_LINE, aysel, long_ago).line
-        for moment, (_, _, _, seconds, dialled) in zip(_picture_5_moments(month, now), PICTURE_5):
-            call(first, moment, seconds, dialled)
-        # A call late on the last evening of the previous month: not this month's.
-        call(first, month.start - timedelta(minutes=25), 240, "0222564321")
-
-        second = assign_line(AYSEL_SECOND_LINE, aysel, long_ago).line
-        for moment, seconds, dialled, paid in zip(
-            spread(month.start, now, 4),
-            (125, 61, 600, 15),
-            ("0124987654", "0079161234567", "0222501010", "00905321234567"),
-            (True, True, False, False),
-        ):
-            call(second, moment, seconds, dialled, paid)
-
-        # Nigar held this line until Rauf took it over in the middle of the month so far.
-        handover = spread(month.start, now, 1)[0]
-        handed = assign_line(HANDED_OVER_LINE, nigar, long_ago).line
-        for moment, seconds in zip(spread(month.start, handover, 2), (95, 310)):
-            call(handed, moment, seconds, "0202210000")
-        assign_line(HANDED_OVER_LINE, rauf, handover)
-        for moment, seconds in zip(spread(handover, now, 2), (44, 180)):
-            call(handed, moment, seconds, "00995322123456")
+        import_lines(text_source(files["lines.csv"]), now=now)
+        import_calls(text_source(files["calls.csv"]), tariffs, now=now)
+        import_payments(text_source(files["payments.csv"]), now=now)
+        for person in (AYSEL, RAUF, NIGAR):
+            set_credentials(person["fin"], person["username"], person["password"])
         prepare_demo_staff()
     return month
 
@@ -122,7 +168,9 @@ def init_app(app):
         from .db import create_tables
 
         create_tables()
+        out_dir = Path(app.instance_path) / "demo"
         with database.connection_context():
             load_catalogue(app.config["DATA_DIR"])
-            month = prepare_demo(app.config["DATA_DIR"])
-        click.echo(f"Demo data ready for {month.label()} (Asia/Baku).")
+            month = prepare_demo(app.config["DATA_DIR"], out_dir=out_dir)
+        click.echo(f"Demo data ready for {month.label()} (Asia/Baku), "
+                   f"imported from the operator files in {out_dir}.")

@@ -11,6 +11,7 @@ Numbers are written as dialled from a landline:
 - a subscriber number alone (no leading 0): local.
 """
 import re
+from functools import lru_cache
 
 INTERCITY = "intercity"
 INTERNATIONAL = "international"
@@ -26,6 +27,8 @@ class NumberError(ValueError):
     """A number that is not a valid dialled number."""
 
 
+# Imports classify millions of calls between a much smaller set of numbers; these are pure.
+@lru_cache(maxsize=1 << 16)
 def normalise(number):
     """Strip the spaces, dashes and brackets people write numbers with; '+' means '00'."""
     cleaned = re.sub(r"[\s\-().]", "", number or "")
@@ -52,6 +55,7 @@ def is_landline(number):
     return True
 
 
+@lru_cache(maxsize=1 << 16)
 def classify(calling, dialled):
     """The kind of call from the landline `calling` to `dialled`."""
     dialled = normalise(dialled)

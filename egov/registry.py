@@ -25,6 +25,16 @@ def register_citizen(fin, full_name, username=None, password=None):
     return citizen
 
 
+def set_credentials(fin, username, password):
+    """Let a citizen the line registry created sign in with a user name and password."""
+    from .accounts import hash_password
+
+    citizen = Citizen.get(Citizen.fin == fin.upper())
+    citizen.username, citizen.password_hash = username, hash_password(password)
+    citizen.save()
+    return citizen
+
+
 def assign_line(number, citizen, since):
     """The line `number` is the citizen's from `since` (naive UTC) on.
 

@@ -80,3 +80,48 @@ def test_money_that_is_not_an_amount_is_refused(typed):
 
     with pytest.raises(ValueError):
         parse_azn(typed)
+
+
+# Properties of rating, for any duration, price and moment (Hypothesis).
+from datetime import timezone  # noqa: E402
+from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+durations = st.integers(min_value=0, max_value=24 * 3600)
+prices = st.integers(min_value=0, max_value=10_000)
+moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31))
+
+
+@given(durations, prices)
+def test_an_amount_is_never_negative(seconds, price):
+    assert per_second_amount(seconds, price) >= 0
+
+
+@given(durations, durations, prices)
+def test_a_longer_call_never_costs_less(a, b, price):
+    short, long = sorted((a, b))
+    assert per_second_amount(short, price) <= per_second_amount(long, price)
+
+
+@given(durations, prices)
+def test_per_second_amount_is_the_exact_half_up_qepik(seconds, price):
+    exact = Decimal(seconds) * Decimal(price) / Decimal(60)
+    assert per_second_amount(seconds, price) == int(exact.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+@given(
+    versions=st.dictionaries(st.dates(date(2020, 1, 2), date(2035, 1, 1)), prices, max_size=6),
+    moment=moments,
+    seconds=durations,
+)
+def test_the_tariff_in_force_at_the_calls_start_in_baku_applies(versions, moment, seconds):
+    book = TariffBook([Tariff(INTERCITY, "", 5, date(2020, 1, 1))] + [
+        Tariff(INTERCITY, "", price, valid_from) for valid_from, price in versions.items()])
+    baku_day = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Baku")).date()
+    in_force = max([(date(2020, 1, 1), 5)] + [(d, p) for d, p in versions.items()
+                                              if d <= baku_day])[1]
+    assert book.rate(INTERCITY, "0222564321", moment, seconds) == per_second_amount(
+        seconds, in_force)

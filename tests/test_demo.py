@@ -40,3 +40,20 @@ def test_preparing_twice_keeps_one_copy(db):
     count = Call.select().count()
     prepare_demo(DATA_DIR, now=now)
     assert Call.select().count() == count
+
+
+def test_the_demo_is_the_operators_files_imported(db, tmp_path):
+    """prepare-demo writes the month's operator files and the database is exactly their import."""
+    from egov.billing import load_tariffs
+    from egov.intake import import_calls, import_lines, import_payments
+
+    now = to_db(baku_local(2026, 7, 25, 9, 0))
+    prepare_demo(DATA_DIR, now=now, out_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "lines.csv", "payments.csv"]
+    assert "DEMO-202607-0001,0124401234,0074951234567,2026-07-08 16:11:00,72" in (
+        tmp_path / "calls.csv").read_text(encoding="utf-8")
+    again = [import_lines(str(tmp_path / "lines.csv"), now=now),
+             import_calls(str(tmp_path / "calls.csv"), load_tariffs(DATA_DIR), now=now),
+             import_payments(str(tmp_path / "payments.csv"), now=now)]
+    assert [(r.added, r.updated) for r in again] == [(0, 0)] * 3
+    assert again[1].skipped == 2  # the demo's local and mobile call are counted, not kept

@@ -53,3 +53,20 @@ def test_first_run_creates_the_embedded_database_with_its_catalogue(tmp_path):
             assert Agency.select().count() > 5
     finally:
         database.initialize(None)
+
+
+def test_a_request_on_another_thread_is_served(app):
+    """flask run and threaded workers serve each request on a thread of their own, with a
+    connection the pool may have opened on another."""
+    import threading
+
+    statuses = []
+
+    def visit():
+        statuses.append(app.test_client().get("/services").status_code)
+
+    for _ in range(3):
+        worker = threading.Thread(target=visit)
+        worker.start()
+        worker.join()
+    assert statuses == [200, 200, 200]

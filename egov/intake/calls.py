@@ -1,0 +1,134 @@
+"""The operator's call detail records: one call a row, classified and rated on the way in.
+
+Format (UTF-8 CSV with a header row; column order is free, extra columns ignored):
+
+    record_id,calling_number,called_number,started_at,duration_seconds
+    CDR-2026110800001,0124401234,0074951234567,2026-11-08 16:11:00,72
+
+`started_at` is Baku local time. Local and mobile calls are counted as skipped:
+this service reports intercity and international calls only.
+"""
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..access import imported_calls
+from ..db import database
+from ..models import Call
+from ..numbering import normalise
+from ..registry import RegistryError, rate_call
+from ..timeutil import utcnow
+from .lines import registry_of
+from .source import (
+    Problem,
+    RowError,
+    checked_rows,
+    local_text,
+    parse_count,
+    parse_landline,
+    parse_not_future,
+    parse_record_id,
+    refuse_if_any,
+)
+from .writer import BATCH_SIZE, ImportResult, insert_batches, no_progress, select_in
+
+COLUMNS = ("record_id", "calling_number", "called_number", "started_at", "duration_seconds")
+MAX_DURATION = 24 * 3600  # a longer "call" is a fault in the exchange's record, not a call
+FIELDS = [Call.record_id, Call.line, Call.started_at, Call.duration_seconds,
+          Call.dialled_number, Call.kind, Call.amount_qepik]
+
+
+@dataclass(slots=True)  # a whole file's rows are held while it is checked: keep them small
+class CallRow:
+    line_no: int
+    record_id: str
+    calling: str
+    dialled: str
+    started_at: datetime
+    duration: int
+    kind: str = None
+    amount: int = None
+    line_id: int = None
+
+
+def _parse(line_no, row, tariffs, now):
+    record_id = parse_record_id(row["record_id"])
+    calling = parse_landline(row["calling_number"], "calling number")
+    started_at = parse_not_future(row["started_at"], now, "start time")
+    duration = parse_count(row["duration_seconds"], "duration", MAX_DURATION)
+    try:
+        rated = rate_call(tariffs, calling, row["called_number"], started_at, duration)
+    except RegistryError as error:
+        raise RowError(f"called number {row['called_number']!r}: {error}") from None
+    call = CallRow(line_no, record_id, calling, row["called_number"], started_at, duration)
+    if rated is not None:
+        call.kind, call.amount = rated
+        call.dialled = normalise(call.dialled)
+    return call
+
+
+def _held_at(periods, moment):
+    index = bisect_right(periods, moment, key=lambda period: period[0]) - 1
+    if index < 0:
+        return False
+    ends_at = periods[index][1]
+    return ends_at is None or moment < ends_at
+
+
+def _check_holders(calls, problems):
+    periods = registry_of({c.calling for c in calls})
+    for call in calls:
+        if call.calling not in periods:
+            problems.append(Problem(call.line_no, (
+                f"calling number {call.calling} is not in the line registry (unknown line); "
+                "import the line registry first")))
+            continue
+        call.line_id, held = periods[call.calling]
+        if not _held_at(held, call.started_at):
+            problems.append(Problem(call.line_no, (
+                f"nobody holds line {call.calling} at {local_text(call.started_at)} "
+                "according to the line registry")))
+
+
+def _check_existing(calls, problems):
+    """Calls already imported: the same content is fine (a repeat), other content is not."""
+    by_id = {c.record_id: c for c in calls}
+    known = select_in(
+        lambda b: imported_calls(b, Call.record_id, Call.line, Call.started_at,
+                                 Call.duration_seconds, Call.dialled_number),
+        by_id,
+    )
+    existing = set()
+    for record_id, line_id, started_at, duration, dialled in known:
+        call = by_id[record_id]
+        existing.add(record_id)
+        if call.kind is None:
+            problems.append(Problem(call.line_no, (
+                f"record id {record_id} was imported before as an intercity or international "
+                "call; here it is a local or mobile call")))
+        elif (line_id, started_at, duration, dialled) != (
+                call.line_id, call.started_at, call.duration, call.dialled):
+            problems.append(Problem(call.line_no, (
+                f"record id {record_id} was imported before with different content "
+                f"(line {call.calling if line_id == call.line_id else 'another line'}, "
+                f"{local_text(started_at)}, {duration} s, {dialled})")))
+    return existing
+
+
+def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BATCH_SIZE):
+    """Import a call detail file, all or nothing; ImportRefused lists every bad row."""
+    now = now or utcnow()
+    problems = []
+    with database.atomic():
+        calls = checked_rows(
+            source, COLUMNS, lambda line_no, row: _parse(line_no, row, tariffs, now),
+            lambda c: (c.record_id, f"record id {c.record_id}"), problems, progress, "calls")
+        rated = [c for c in calls if c.kind is not None]
+        _check_holders(rated, problems)
+        existing = _check_existing([c for c in calls if c.line_id or c.kind is None], problems)
+        refuse_if_any(source, problems)
+        new = [(c.record_id, c.line_id, c.started_at, c.duration, c.dialled, c.kind, c.amount)
+               for c in rated if c.record_id not in existing]
+        with progress("Writing calls", len(new)) as bar:
+            insert_batches(Call, FIELDS, new, bar, batch_size)
+    return ImportResult(added=len(new), unchanged=len(existing), skipped=len(calls) - len(rated))

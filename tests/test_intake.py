@@ -1,0 +1,290 @@
+"""Operator intake: every file all or nothing, every bad row named, repeats add nothing."""
+import os
+import re
+from datetime import timedelta
+
+import pytest
+
+from egov.billing import load_tariffs
+from egov.demo import local, spread
+from egov.intake import (
+    ImportRefused,
+    import_calls,
+    import_lines,
+    import_payments,
+    text_source,
+)
+from egov.models import Call, Citizen, LineOwnership, PhoneLine
+from egov.registry import set_credentials
+from egov.timeutil import Month, utcnow
+
+from .conftest import DATA_DIR
+from .test_calls import cells
+from .test_portal import text
+
+SAMPLES = os.path.join(DATA_DIR, "samples")
+LINES_HEADER = "fin,full_name,number,since\n"
+CALLS_HEADER = "record_id,calling_number,called_number,started_at,duration_seconds\n"
+
+
+@pytest.fixture
+def tariffs():
+    return load_tariffs(DATA_DIR)
+
+
+@pytest.fixture
+def registry(db):
+    """Leyla holds 012 493 11 22 since 2021; Elçin 022 256 77 88 since 2018."""
+    import_lines(text_source(LINES_HEADER + "1SMPL01,Leyla Quliyeva,0124931122,2021-05-14\n"
+                             "2SMPL02,Elçin Babayev,0222567788,2018-09-01\n"))
+
+
+def calls_csv(*rows):
+    return text_source(CALLS_HEADER + "".join(row + "\n" for row in rows))
+
+
+def refused(importer, source, *args):
+    with pytest.raises(ImportRefused) as caught:
+        importer(source, *args)
+    return [(p.line, p.reason) for p in caught.value.problems]
+
+
+def sample(name):
+    return os.path.join(SAMPLES, name)
+
+
+def test_the_sample_files_import_in_order_and_rate_by_the_tariffs(db, tariffs):
+    lines = import_lines(sample("lines.csv"))
+    calls = import_calls(sample("calls.csv"), tariffs)
+    paid = import_payments(sample("payments.csv"))
+    assert lines.added == 3
+    leyla, tural = LineOwnership.select().join(PhoneLine).where(
+        PhoneLine.number == "0124931122").order_by(LineOwnership.starts_at)
+    assert leyla.ends_at == tural.starts_at and tural.ends_at is None  # Tural takes her number
+    assert (calls.added, calls.skipped) == (4, 2)  # a local and a mobile call are not kept
+    assert paid.updated == 2
+    amounts = dict(Call.select(Call.record_id, Call.amount_qepik).tuples())
+    assert amounts == {"AZT-20261003-000001": 15, "AZT-20261007-000002": 25,
+                       "AZT-20261016-000004": 120, "AZT-20261020-000005": 4}
+    assert Citizen.get(fin="3SMPL03").full_name == "Tural Nəsibov"
+
+
+@pytest.mark.parametrize("importer, name", [
+    (import_lines, "lines.csv"), ("calls", "calls.csv"), (import_payments, "payments.csv")])
+def test_importing_the_same_file_twice_adds_nothing(db, tariffs, importer, name):
+    import_lines(sample("lines.csv"))
+    import_calls(sample("calls.csv"), tariffs)
+    import_payments(sample("payments.csv"))
+    tables = (Citizen, PhoneLine, LineOwnership, Call)
+    before = [list(model.select().tuples()) for model in tables]
+    again = (import_calls(sample(name), tariffs) if importer == "calls"
+             else importer(sample(name)))
+    assert again.added == 0 and again.updated == 0 and again.unchanged > 0
+    assert [list(model.select().tuples()) for model in tables] == before
+
+
+MONTH_AGO = local(utcnow() - timedelta(days=30))
+FUTURE = local(utcnow() + timedelta(days=1))
+
+
+@pytest.mark.parametrize("row, reason", [
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,-5", "duration -5 is negative"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,12s", "duration '12s' is not a whole number"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,90000", "duration 90000 is more than 86400"),
+    ("C1,01249x1122,0222564321,2026-10-03 09:12:40,60", "calling number '01249x1122' is not a"),
+    ("C1,0501234567,0222564321,2026-10-03 09:12:40,60", "calling number 0501234567 is not a landl"),
+    ("C1,0124931122,02225x4321,2026-10-03 09:12:40,60", "called number '02225x4321'"),
+    ("C1,0124931122,0222564321,03.10.2026 09:12,60", "start time '03.10.2026 09:12' is not a da"),
+    ("C1,0124931122,0222564321,2026-02-30 09:12,60", "is not a date and time"),
+    (f"C1,0124931122,0222564321,{FUTURE},60", "is in the future"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40+04:00,60", "carries a time zone"),
+    (",0124931122,0222564321,2026-10-03 09:12:40,60", "the record id is empty"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40", "4 fields where the header has 5"),
+    (f"C1,0129990000,0222564321,{MONTH_AGO},60", "0129990000 is not in the line registry (unk"),
+    ("C1,0124931122,0222564321,2020-01-10 10:00,60", "nobody holds line 0124931122 at 2020-01-"),
+])
+def test_a_bad_call_row_is_named_with_its_line_and_nothing_is_imported(
+        registry, tariffs, row, reason):
+    good = "C0,0124931122,0222564321,2026-10-03 09:00:00,60"
+    problems = refused(import_calls, calls_csv(good, row, good.replace("C0", "C9")), tariffs)
+    assert len(problems) == 1 and problems[0][0] == 3 and reason in problems[0][1]
+    assert Call.select().count() == 0
+
+
+def test_every_bad_row_is_listed_not_only_the_first(registry, tariffs):
+    problems = refused(import_calls, calls_csv(
+        "C1,0124931122,0222564321,2026-10-03 09:12:40,60",
+        "C2,0124931122,0222564321,2026-10-03 09:12:40,-1",
+        "C1,0124931122,0222564321,2026-10-04 09:12:40,60",
+        "C4,0124931122,0222564321,yesterday,60",
+        "C5,0124931122,0222564321,2026-10-05 09:12:40,60",
+    ), tariffs)
+    assert problems == [
+        (3, "duration -1 is negative"),
+        (4, "record id C1 appears twice in the file (first on line 2)"),
+        (5, "start time 'yesterday' is not a date and time like 2026-11-08 16:11:00"),
+    ]
+    assert Call.select().count() == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_the_line(registry, tmp_path, tariffs):
+    path = tmp_path / "calls.csv"
+    path.write_bytes((CALLS_HEADER + "C1,0124931122,0222564321,2026-10-03 09:12:40,60\n"
+                      "Müşfiq,0124931122,0222564321,2026-10-03 09:12:40,60\n").encode("cp1254"))
+    problems = refused(import_calls, str(path), tariffs)
+    assert problems[0][0] == 3 and "not UTF-8 text" in problems[0][1]
+    assert Call.select().count() == 0
+
+
+def test_missing_columns_are_named(registry, tariffs):
+    source = text_source("record_id,calling_number,called_number,started_at\n"
+                         "C1,0124931122,0222564321,2026-10-03 09:12:40\n")
+    assert refused(import_calls, source, tariffs) == [(1, (
+        "missing column(s): duration_seconds; the header must name record_id, calling_number, "
+        "called_number, started_at, duration_seconds"))]
+    assert refused(import_lines, text_source("")) == [
+        (0, "the file is empty: a header row is needed")]
+
+
+def test_a_record_id_sent_again_with_other_content_is_refused(registry, tariffs):
+    import_calls(calls_csv("C1,0124931122,0222564321,2026-10-03 09:12:40,60"), tariffs)
+    problems = refused(import_calls, calls_csv(
+        "C1,0124931122,0222564321,2026-10-03 09:12:40,61",
+        "C2,0124931122,0222564321,2026-10-03 10:12:40,61"), tariffs)
+    assert problems == [(2, "record id C1 was imported before with different content "
+                            "(line 0124931122, 2026-10-03 09:12:40, 60 s, 0222564321)")]
+    assert Call.select().count() == 1
+    problems = refused(import_calls, calls_csv("C1,0124931122,4981122,2026-10-03 09:12:40,60"),
+                       tariffs)
+    assert problems == [(2, "record id C1 was imported before as an intercity or international "
+                            "call; here it is a local or mobile call")]
+
+
+@pytest.mark.parametrize("row, reason", [
+    ("12345,Ad Soyad,0124931122,2024-01-01", "FIN '12345' is not 7 Latin letters and digits"),
+    ("4NEW004,,0124931122,2024-01-01", "the full name is empty"),
+    ("4NEW004,Ad Soyad,0501234567,2024-01-01", "number 0501234567 is not a landline"),
+    (f"4NEW004,Ad Soyad,0124931122,{FUTURE}", "is in the future"),
+    ("1SMPL01,Leyla Əliyeva,0124931122,2024-02-01", "FIN 1SMPL01 is registered as 'Leyla Quli"),
+    ("4NEW004,Ad Soyad,0124931122,2021-05-14", "already has another holder from 2021-05-14"),
+    ("4NEW004,Ad Soyad,0124931122,2020-01-01", "has a later holder from 2021-05-14 00:00:00"),
+    ("4NEW004,Ad Soyad,0124931122,2024-01-01", "number 0124931122 from 2024-01-01 00:00:00 appe"),
+])
+def test_a_bad_registry_row_is_named_and_nothing_changes(registry, row, reason):
+    before = list(LineOwnership.select().tuples())
+    source = text_source(LINES_HEADER + "4NEW004,Ad Soyad,0124931122,2024-01-01\n" + row + "\n")
+    problems = refused(import_lines, source)
+    assert len(problems) == 1 and problems[0][0] == 3 and reason in problems[0][1]
+    assert list(LineOwnership.select().tuples()) == before
+    assert not Citizen.select().where(Citizen.fin == "4NEW004").exists()
+
+
+def test_bad_payments_are_named_and_nothing_is_marked(registry, tariffs):
+    import_calls(calls_csv("C1,0124931122,0222564321,2026-10-03 09:12:40,60",
+                           "C2,0124931122,0222564321,2026-10-04 09:12:40,60",
+                           "C3,0124931122,0222564321,2026-10-05 09:12:40,60"), tariffs)
+    import_payments(text_source("record_id,paid_at\nC2,2026-10-10 10:00\n"))
+    problems = refused(import_payments, text_source(
+        "record_id,paid_at\nC1,2026-10-20\nC9,2026-10-20\nC1,2026-10-21\n"
+        "C2,2026-10-11 10:00\nC3,2026-10-01\n"))
+    assert problems == [
+        (3, "no intercity or international call with record id C9 has been imported; "
+            "import the calls first"),
+        (4, "record id C1 appears twice in the file (first on line 2)"),
+        (5, "record id C2 was already marked paid at 2026-10-10 10:00:00"),
+        (6, "payment time 2026-10-01 00:00:00 is before the call started (2026-10-05 09:12:40)"),
+    ]
+    assert Call.get(record_id="C1").paid_at is None
+
+
+def test_a_crash_midway_leaves_the_database_as_before(registry, tariffs):
+    """Ctrl-C between two batches: the batches already sent are rolled back too."""
+    rows = [f"C{i},0124931122,0222564321,2026-10-03 09:{i:02d}:00,60" for i in range(10)]
+    batches = []
+
+    def interrupted(label, total):
+        from contextlib import nullcontext
+
+        class Bar:
+            def update(self, n):
+                batches.append(n)
+                if len(batches) == 3:
+                    raise KeyboardInterrupt
+
+        return nullcontext(Bar())
+
+    with pytest.raises(KeyboardInterrupt):
+        import_calls(calls_csv(*rows), tariffs, progress=interrupted, batch_size=2)
+    assert batches[1:] == [2, 2]  # two batches of calls had been written before the stop
+    assert Call.select().count() == 0
+    assert import_calls(calls_csv(*rows), tariffs).added == 10
+
+
+def test_a_crash_while_changing_holders_keeps_the_old_holder(registry):
+    def crash_on_write(label, total):
+        if label.startswith("Writing"):
+            raise RuntimeError("disk full")
+        from egov.intake.writer import no_progress
+
+        return no_progress(label, total)
+
+    source = text_source(LINES_HEADER + "4NEW004,Ad Soyad,0124931122,2024-01-01\n")
+    before = list(LineOwnership.select().tuples())
+    with pytest.raises(RuntimeError):
+        import_lines(source, progress=crash_on_write)
+    assert list(LineOwnership.select().tuples()) == before
+    assert not Citizen.select().where(Citizen.fin == "4NEW004").exists()
+
+
+def test_a_handover_from_the_registry_shows_in_the_new_holders_report(db, tariffs, client, auth):
+    """Nigar held the line; the file hands it to Rauf: he sees only the calls from then on."""
+    now = utcnow()
+    month = Month.current()
+    handover = spread(month.start, now, 1)[0]
+    import_lines(text_source(LINES_HEADER + "7NGAR03,Nigar Hüseynova,0125109876,2019-03-01\n"))
+    before, after = spread(month.start, handover, 1)[0], spread(handover, now, 1)[0]
+    import_calls(calls_csv(f"N1,0125109876,0202210000,{local(before)},95",
+                           f"R1,0125109876,00995322123456,{local(after)},44"), tariffs)
+    import_lines(text_source(LINES_HEADER + f"6RAUF02,Rauf Əliyev,0125109876,{local(handover)}\n"))
+    set_credentials("6RAUF02", "rauf", "rauf-pass-1")
+    set_credentials("7NGAR03", "nigar", "nigar-pass-1")
+
+    auth.login("rauf", "rauf-pass-1")
+    durations = [r[3] for r in cells(text(client.get("/calls"))) if len(r) == 7 and r[0].isdigit()]
+    assert durations == ["44"]
+    auth.logout()
+    auth.login("nigar", "nigar-pass-1")
+    durations = [r[3] for r in cells(text(client.get("/calls"))) if len(r) == 7 and r[0].isdigit()]
+    assert durations == ["95"]
+
+
+def test_cli_lists_every_problem_and_exits_non_zero(app, tmp_path):
+    runner = app.test_cli_runner()
+    path = tmp_path / "lines.csv"
+    path.write_text(LINES_HEADER + "bad,X,0124931122,2021-05-14\n1SMPL01,,0124931122,2021\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["import-lines", str(path)])
+    assert result.exit_code != 0
+    assert f"{path}: line 2: FIN 'bad' is not 7 Latin letters and digits" in result.output
+    assert f"{path}: line 3: the full name is empty" in result.output
+    assert "2 problem(s)" in result.output and "nothing was imported" in result.output
+    assert Citizen.select().count() == 0
+
+
+def test_cli_imports_quietly_when_not_on_a_terminal(app):
+    runner = app.test_cli_runner()
+    outputs = [runner.invoke(args=[f"import-{kind}", sample(f"{kind}.csv")])
+               for kind in ("lines", "calls", "payments")]
+    assert [r.exit_code for r in outputs] == [0, 0, 0]
+    assert [r.output.strip().split(": ", 1)[1] for r in outputs] == [
+        "3 added, 0 already there",
+        "4 added, 0 already there, 2 skipped (local or mobile calls)",
+        "2 marked paid, 0 already there",
+    ]
+    assert not any(re.search(r"[\r\x1b]|%", r.output) for r in outputs)  # no bar drawn
+
+
+def test_check_tariffs_shows_the_prices_in_force(app):
+    result = app.test_cli_runner().invoke(args=["check-tariffs"])
+    assert result.exit_code == 0
+    assert re.search(r"intercity\s+any\s+5", result.output)

@@ -1,0 +1,36 @@
+"""The report's and the intake's queries are served by indexes, on SQLite and PostgreSQL.
+
+With a few rows PostgreSQL rightly prefers a sequential scan, so there the test
+asks whether an index *can* serve the query (sequential scans discouraged);
+`make bench` prints the plans chosen with ten million calls.
+"""
+import pytest
+
+from egov.access import calls_query, holdings_query, lines_of
+from egov.db import database, is_postgres, query_plan
+from egov.models import Call, LineOwnership
+
+
+@pytest.fixture
+def plan(db):
+    def explain(query):
+        with database.atomic():
+            if is_postgres():
+                database.execute_sql("SET LOCAL enable_seqscan = off")
+            return "\n".join(query_plan(query))
+    return explain
+
+
+def test_report_queries_use_the_indexes(demo, plan):
+    from egov.models import Citizen
+
+    aysel = Citizen.get(username="aysel")
+    held = lines_of(aysel, demo)[0]
+    assert "line_ownership_citizen_id" in plan(holdings_query(aysel, demo))
+    assert "call_line_id_started_at" in plan(calls_query(held))
+
+
+def test_intake_lookups_use_the_indexes(demo, plan):
+    assert "line_ownership_line_id" in plan(
+        LineOwnership.select().where(LineOwnership.line.in_([1, 2])))
+    assert "call_record_id" in plan(Call.select(Call.id).where(Call.record_id.in_(["A", "B"])))
