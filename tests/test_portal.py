@@ -61,7 +61,12 @@ def test_unknown_agency_is_a_404_in_azerbaijani(client):
 def test_the_row_swapped_in_place_says_it_is_open(client):
     """htmx replaces the whole row, so its open state reaches the row's own link."""
     fragment = text(client.get("/services/nrytn", headers={**HTMX, "HX-Target": "agency-nrytn"}))
-    assert fragment.lstrip().startswith('<li id="agency-nrytn" class="agency open">')
+    assert '<li id="agency-nrytn" class="agency open">' in fragment
     assert 'aria-expanded="true"' in fragment and SERVICE in fragment
+    # The page title follows the opened ministry, as the page without JavaScript has it.
+    assert fragment.count("<title>") == 1
+    assert f"<title>{MINISTRY} — Elektron Hökumət Portalı</title>" in fragment
+    whole = text(client.get("/services/nrytn", headers={**HTMX, "HX-Target": "main"}))
+    assert whole.count("<title>") == 1
     closed = text(client.get("/services"))
     assert 'aria-expanded="true"' not in closed and 'aria-expanded="false"' in closed

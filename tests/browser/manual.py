@@ -5,6 +5,8 @@ until what the step promises is on screen, with or without JavaScript.
 """
 import re
 
+from playwright.sync_api import expect
+
 MINISTRY = "Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi"
 SERVICE = "Cari ay ərzində aparılmış şəhərlərarası və beynəlxalq danışıqlar üzrə məlumat"
 MEANS = ("elektron imza", "e-gov identity", "asan imza", "istifadəçi adı və şifrə")
@@ -69,6 +71,8 @@ def open_ministry(page):
     """Step 2: the row «Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi»."""
     ministry_row(page).click()
     ministry_services(page).wait_for()
+    # In place or as a page, the title names the ministry.
+    expect(page).to_have_title(re.compile("^" + re.escape(MINISTRY) + " — "))
 
 
 def open_service(page):
