@@ -5,7 +5,6 @@ Timestamps are stored as naive UTC; conversion to Asia/Baku happens at the edges
 """
 from peewee import (
     SQL,
-    BooleanField,
     CharField,
     Check,
     DateTimeField,
