@@ -30,6 +30,9 @@ def _development_secret_key(instance_path):
 
 def from_environment(instance_path, environ=None):
     env = os.environ if environ is None else environ
+    # A misspelt «Production» must not quietly run as development (generated key, DEV_IDP).
+    if env.get("EGOV_ENV", "development") not in ("development", "production"):
+        raise ConfigError("EGOV_ENV must be development or production")
     production = env.get("EGOV_ENV", "development") == "production"
     config = {
         "EGOV_ENV": "production" if production else "development",

@@ -27,6 +27,13 @@ def test_production_refuses_to_start_without_its_settings(tmp_path, environ, mis
         config.from_environment(tmp_path, environ=environ)
 
 
+@pytest.mark.parametrize("value", ["Production", "prod", "production ", "staging"])
+def test_an_unknown_environment_name_refuses_to_start(tmp_path, value):
+    # Otherwise a typo runs production as development: generated key, DEV_IDP allowed.
+    with pytest.raises(config.ConfigError, match="EGOV_ENV"):
+        config.from_environment(tmp_path, environ={"EGOV_ENV": value, "DEV_IDP": "1"})
+
+
 def test_production_cookies_are_secure(tmp_path):
     settings = config.from_environment(tmp_path, environ={
         "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov",
