@@ -169,8 +169,13 @@ def _fin_of(claims):
     fin = claims.get(current_app.config["OIDC_FIN_CLAIM"])
     if not isinstance(fin, str):
         return None
-    fin = fin.strip().upper()
-    return fin if len(fin) == FIN_LENGTH and fin.isalnum() else None
+    fin = fin.strip()
+    # ASCII before upper(): Unicode case mapping folds «ſ» to S and «ı» to I, which
+    # would open the account of another FIN; isalnum() alone accepts «５» or «Ə».
+    if not (fin.isascii() and fin.isalnum()):
+        return None
+    fin = fin.upper()
+    return fin if len(fin) == FIN_LENGTH else None
 
 
 def _full_name(claims):

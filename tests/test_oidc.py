@@ -109,6 +109,17 @@ def test_the_citizen_is_found_by_fin_never_by_name_or_email(rp, provider, world,
     assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
 
 
+@pytest.mark.parametrize("fin", ["5AYſL01", "5AYıL01", "5AYSL0１", "ƏAYSL01"])
+def test_a_fin_that_is_not_plain_latin_letters_and_digits_reaches_no_account(
+        rp, provider, world, db, fin):
+    # Unicode upper() folds «ſ» to S: «5AYſL01» would be Aysel's 5AYSL01.
+    world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], fin=fin, name="X"))
+    assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
+    assert Citizen.select().count() == 1
+
+
 def _b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
