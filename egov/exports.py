@@ -35,7 +35,11 @@ def _columns():
 def _spreadsheet_safe(number):
     """A spreadsheet would read «+7495…» as a number (losing the +): write 00 and a space."""
     text = format_phone(number)
-    return "00 " + text[1:] if text.startswith("+") else text
+    if text.startswith("+"):
+        return "00 " + text[1:]
+    # A stored value that is not a number is shown as it is: a leading = - @ would
+    # make the spreadsheet run it as a formula (CSV injection), so it is quoted.
+    return "'" + text if text[:1] in ("=", "-", "@", "\t", "\r") else text
 
 
 def _rows(report, dialled=format_phone):

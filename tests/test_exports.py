@@ -3,10 +3,12 @@ import csv
 import io
 
 import pytest
+from peewee import fn
 from pypdf import PdfReader
 
 from egov import claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
+from egov.models import Call
 from egov.staff import create_staff
 
 from .test_claims import file_claim
@@ -43,6 +45,17 @@ def test_csv_has_the_tables_columns_rows_and_totals(client, aysel, demo):
     assert rows[6:] == [["5", "Ödənilməyib", "", "", "", "0,80", ""],
                         ["0", "Ödənilib", "", "", "", "0,00", ""],
                         ["5", "Cəmi", "", "", "", "0,80", ""]]
+
+
+@pytest.mark.parametrize("stored", ["=HYPERLINK(\"http://evil\";\"x\")", "+1+cmd|' /C calc'!A0",
+                                    "-2+3", "@SUM(1)", "\t=1"])
+def test_csv_never_starts_a_cell_with_a_formula(client, aysel, stored):
+    # Dialled numbers are normalised on import; a row written any other way must
+    # still not become a formula in the citizen's spreadsheet.
+    Call.update(dialled_number=stored).where(Call.id == Call.select(fn.MIN(Call.id))).execute()
+    rows = csv_rows(client.get(f"/calls/export.csv?line={AYSEL_FIRST_LINE}"))
+    assert not any(cell[:1] in "=+-@\t\r" and cell not in ("-", "+")
+                   for row in rows for cell in row if cell)
 
 
 def test_csv_of_a_line_with_paid_calls(client, aysel):
