@@ -19,7 +19,7 @@ from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
-from tests.devidp_browser import Visitor
+from tests.devidp_browser import CSRF, Visitor
 from tests.live import free_port, serving
 
 
@@ -103,6 +103,18 @@ def test_a_wrong_pin1_on_the_phone_does_not_confirm(visitor, db):
     phone.submit({"pin1": "0000", "answer": "confirm"})
     assert "PIN1 yanlışdır" in phone.page.text
     assert "Təsdiqi gözləyirik" in visitor.get(visitor.page.url).text
+    assert LoginSession.select().count() == 0
+
+
+def test_three_wrong_pin1s_refuse_the_request_so_pin1_cannot_be_guessed(visitor, db):
+    visitor.asan_until_waiting()
+    phone = visitor.phone()
+    url, token = phone.page.url, CSRF.search(phone.page.text).group(1)
+    for pin1 in ("0000", "1111", "2222", "4401"):
+        page = phone.http.post(url, data={"csrf_token": token, "pin1": pin1,
+                                          "answer": "confirm"})
+    assert "Təsdiq edildi" not in page.text and "Sorğudan imtina etdiniz." in page.text
+    assert "Siz telefonda girişdən imtina etdiniz." in visitor.get(visitor.page.url).text
     assert LoginSession.select().count() == 0
 
 

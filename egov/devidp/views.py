@@ -179,6 +179,12 @@ def asan_phone(request_id):
             state = "confirmed"
         else:
             error = _("PIN1 yanlışdır.")
+            # Whoever started a sign-in in someone's name must not try every PIN1 (as a
+            # real SIM blocks): the e-gov code's attempt counter serves here too.
+            auth_request.otp_attempts += 1
+            auth_request.save(only=[AuthRequest.otp_attempts])
+            if auth_request.otp_attempts >= OTP_ATTEMPTS:
+                state = "refused"
         if state != "waiting":
             AuthRequest.update(asan_status=state).where(
                 (AuthRequest.id == request_id) & (AuthRequest.asan_status == "waiting")).execute()
