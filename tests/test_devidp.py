@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from egov import config, create_app
-from egov.devidp import keys
+from egov.devidp import keys, people
 from egov.db import database
 from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
@@ -115,6 +115,29 @@ def test_three_wrong_pin1s_refuse_the_request_so_pin1_cannot_be_guessed(visitor,
                                           "answer": "confirm"})
     assert "Təsdiq edildi" not in page.text and "Sorğudan imtina etdiniz." in page.text
     assert "Siz telefonda girişdən imtina etdiniz." in visitor.get(visitor.page.url).text
+    assert LoginSession.select().count() == 0
+
+
+def test_a_pin1_confirms_only_the_person_it_was_checked_for(visitor, db, monkeypatch):
+    # Rauf confirms his own request with his PIN1 while, in a second request, he
+    # names Aysel at the login step: the confirmation must not land on Aysel's name.
+    visitor.asan_until_waiting("+994551234402", "100402")
+    phone = visitor.phone()
+    wait_url = visitor.page.url
+    visitor.get(phone.page.url.replace("/asan/phone/", "/asan/login/"))
+    real_same_secret, crossing = people.same_secret, []
+
+    def same_secret_while_renamed(given, expected):
+        matches = real_same_secret(given, expected)
+        if expected == "4402" and not crossing:
+            crossing.append(visitor.submit({"mobile": "+994501234401", "asan_id": "100401"}))
+        return matches
+
+    monkeypatch.setattr(people, "same_secret", same_secret_while_renamed)
+    phone.submit({"pin1": "4402", "answer": "confirm"})
+    assert crossing
+    visitor.get(wait_url)
+    assert signed_in_as(visitor) != "Aysel Məmmədova"
     assert LoginSession.select().count() == 0
 
 

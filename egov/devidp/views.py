@@ -186,8 +186,12 @@ def asan_phone(request_id):
             if auth_request.otp_attempts >= OTP_ATTEMPTS:
                 state = "refused"
         if state != "waiting":
+            # Only if it still names the person whose PIN1 was checked, for the same code:
+            # a login step crossing this request must not inherit the confirmation.
             AuthRequest.update(asan_status=state).where(
-                (AuthRequest.id == request_id) & (AuthRequest.asan_status == "waiting")).execute()
+                (AuthRequest.id == request_id) & (AuthRequest.asan_status == "waiting")
+                & (AuthRequest.fin == auth_request.fin)
+                & (AuthRequest.asan_code == auth_request.asan_code)).execute()
     return _page("asan", "devidp/asan_phone.html", _("ASAN İmza — telefon"),
                  status=401 if error else 200, auth_request=auth_request, state=state,
                  error=error)
