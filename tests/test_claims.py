@@ -100,6 +100,13 @@ def test_a_tampered_call_id_of_another_citizen_is_404_and_files_nothing(client, 
     assert Claim.select().count() == 0 and ClaimCall.select().count() == 0
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "𝟗"])
+def test_a_call_id_in_other_digits_is_404_not_an_error(client, aysel, value):
+    # str.isdigit() accepts «²», which int() then refuses: it was a 500.
+    assert post_claim(client, AYSEL_FIRST_LINE, [value]).status_code == 404
+    assert Claim.select().count() == 0
+
+
 def test_a_call_outside_the_holding_window_cannot_be_claimed(client, auth, demo, db):
     nigars = call_ids(Citizen.get(username="nigar"), HANDED_OVER_LINE)  # same line, before Rauf
     auth.login("rauf", "rauf-demo-1")

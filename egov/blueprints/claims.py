@@ -40,7 +40,8 @@ class ClaimForm(FlaskForm):
 def _chosen_ids():
     """The ticked calls; a value that is not a number is a tampered form: 404."""
     values = request.form.getlist("calls")
-    if not all(value.isdigit() and len(value) < 19 for value in values):
+    # isascii(): isdigit() also accepts «²», which int() refuses.
+    if not all(value.isascii() and value.isdigit() and len(value) < 19 for value in values):
         abort(404)
     return {int(value) for value in values}
 
