@@ -35,7 +35,7 @@ def authenticate(username, password):
 
 
 def sign_in(member):
-    session.clear()
+    sign_out()  # a session left open in this browser ends on the server too
     now = utcnow()
     row = StaffSession.create(token=secrets.token_urlsafe(32), staff=member,
                               created_at=now, last_seen_at=now)

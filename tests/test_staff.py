@@ -62,6 +62,16 @@ def test_signing_in_as_one_ends_the_other_in_that_browser(client, auth, staff_au
     assert StaffSession.select().count() == 0
 
 
+def test_signing_in_again_ends_the_earlier_staff_session(client, signed_in_staff, staff_auth):
+    # A colleague signing in over a forgotten session at a shared desk: the earlier
+    # cookie, replayed, must not open the staff pages any more.
+    earlier = client.get_cookie("egov_session").value
+    assert staff_auth.login().status_code == 302
+    assert StaffSession.select().count() == 1
+    client.set_cookie("egov_session", earlier)
+    assert client.get("/staff/claims").status_code == 302
+
+
 def test_signing_out_ends_the_staff_session_on_the_server(client, signed_in_staff):
     token = csrf_token(client, "/staff/claims")
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
