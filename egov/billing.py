@@ -112,7 +112,7 @@ def format_azn(qepik):
 
 def parse_azn(text):
     """Manat as a person types it ('0,15', '0.15', '1', '2,5') → qəpik; ValueError otherwise."""
-    match = re.fullmatch(r"\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*", text or "")
+    match = re.fullmatch(r"\s*([0-9]{1,6})(?:[.,]([0-9]{1,2}))?\s*", text or "")
     if not match:
         raise ValueError(text)
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))

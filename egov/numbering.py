@@ -19,8 +19,8 @@ LOCAL = "local"
 MOBILE = "mobile"
 
 MOBILE_CODES = ("10", "50", "51", "55", "60", "70", "77", "99")
-_AREA = re.compile(r"^0(1[28]|2[0-6])(\d{7})$")
-_DIGITS = re.compile(r"^\d+$")
+_AREA = re.compile(r"^0(1[28]|2[0-6])([0-9]{7})$")
+_DIGITS = re.compile(r"^[0-9]+$")  # ASCII only: \d also matches «٣» and «５»
 
 
 class NumberError(ValueError):

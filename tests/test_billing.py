@@ -125,3 +125,11 @@ def test_the_tariff_in_force_at_the_calls_start_in_baku_applies(versions, moment
                                               if d <= baku_day])[1]
     assert book.rate(INTERCITY, "0222564321", moment, seconds) == per_second_amount(
         seconds, in_force)
+
+
+@pytest.mark.parametrize("typed", ["٣", "０,５０"])
+def test_amounts_in_other_scripts_digits_are_refused(typed):
+    from egov.billing import parse_azn
+
+    with pytest.raises(ValueError):
+        parse_azn(typed)

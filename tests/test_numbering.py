@@ -33,3 +33,9 @@ def test_two_districts_of_one_region_code_are_intercity():
 def test_not_a_number(bad):
     with pytest.raises(NumberError):
         normalise(bad)
+
+
+@pytest.mark.parametrize("bad", ["０１２４４０１２３４", "012٤٤01234"])
+def test_only_ascii_digits_make_a_number(bad):
+    with pytest.raises(NumberError):
+        normalise(bad)
