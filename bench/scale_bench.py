@@ -37,18 +37,19 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from egov.access import calls_query, holdings_query, lines_of  # noqa: E402
-from egov.billing import load_tariffs  # noqa: E402
+from egov.telephony.access import calls_query, holdings_query, lines_of  # noqa: E402
+from egov.telephony.billing import load_tariffs  # noqa: E402
 from egov.catalogue import load_catalogue  # noqa: E402
-from egov.db import bind, create_tables, database, is_postgres, query_plan  # noqa: E402
+from egov.db import bind, database, is_postgres, query_plan  # noqa: E402
+from egov.models import create_tables  # noqa: E402
 from egov.demo import AYSEL, AYSEL_SECOND_LINE, local, prepare_demo  # noqa: E402
-from egov.intake import import_calls  # noqa: E402
-from egov.intake.cli import terminal_progress  # noqa: E402
-from egov.intake.population import generate_population  # noqa: E402
-from egov.intake.writer import copy_rows  # noqa: E402
+from egov.backoffice.intake import import_calls  # noqa: E402
+from egov.backoffice.intake.cli import terminal_progress  # noqa: E402
+from egov.backoffice.intake.population import generate_population  # noqa: E402
+from egov.backoffice.intake.writer import copy_rows  # noqa: E402
 from egov.models import Call, Citizen, LineOwnership, PhoneLine  # noqa: E402
-from egov.registry import rate_call  # noqa: E402
-from egov.reports import call_report  # noqa: E402
+from egov.backoffice.registry import rate_call  # noqa: E402
+from egov.telephony.reports import call_report  # noqa: E402
 from egov.timeutil import Month, utcnow  # noqa: E402
 
 DATA_DIR = ROOT / "data"

@@ -1,11 +1,23 @@
-"""The e-government portal: the app factory registers everything, and nothing else does."""
+"""The e-government portal: the app factory is the one place that wires the parts.
+
+Extensions come from egov.extensions, filters from egov.formatting, commands
+from the modules they belong to, and every blueprint is registered here.
+"""
 import os
 
-from flask import Flask
+from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, config, db, demo, devidp, formatting, intake, oidc, security, staff
-from .extensions import babel, csrf, limiter
+from . import catalogue, config, db, devidp, security
+from .backoffice.intake.cli import register_intake_commands
+from .backoffice.staff_accounts import create_staff_command
+from .blueprints import auth, calls, claims, feedback, guide, portal, staff
+from .commands import init_db_command
+from .demo import prepare_demo_command
+from .extensions import babel, csrf, limiter, login_manager
+from .formatting import FILTERS
+from .identity import oidc, sessions
+from .models import create_tables
 
 
 def create_app(test_config=None):
@@ -20,29 +32,34 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
-    accounts.init_app(app)
+    if db.is_sqlite():
+        # The embedded database is created, with its catalogue, on first run.
+        create_tables()
+        catalogue.ensure_loaded(app.config["DATA_DIR"])
+
     babel.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # the server-side session is the protection
+    login_manager.user_loader(sessions.load_citizen)
+    app.context_processor(lambda: {"current_staff": sessions.current_staff()})
+    app.jinja_env.filters.update(FILTERS)
     security.init_app(app)
-    demo.init_app(app)
-    formatting.init_app(app)
     devidp.init_app(app)  # before oidc: it points unconfigured means at itself
     oidc.init_app(app)
-    staff.init_app(app)
-    intake.init_app(app)
 
-    from .blueprints import auth, calls, portal
+    for command in (init_db_command, prepare_demo_command, create_staff_command):
+        app.cli.add_command(command)
+    register_intake_commands(app)
 
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(calls.bp)
+    for blueprint in (portal, auth, calls, feedback, claims, guide, staff):
+        app.register_blueprint(blueprint.bp)
 
-    from .blueprints import claims, feedback, guide
-    from .blueprints import staff as staff_pages
+    @app.route("/healthz")
+    def healthz():
+        """For the load balancer: the process answers (the database is not asked)."""
+        return jsonify(status="ok")
 
-    app.register_blueprint(feedback.bp)
-    app.register_blueprint(claims.bp)
-    app.register_blueprint(guide.bp)
-    app.register_blueprint(staff_pages.bp)
     return app

@@ -1,8 +1,13 @@
-"""The portal's catalogue of agencies and their services, loaded from data/catalogue.csv."""
-import csv
-from pathlib import Path
+"""The portal's catalogue of agencies and their services, loaded from data/catalogue.csv.
 
-from peewee import fn
+The catalogue changes only between deploys, so each process reads it once and
+keeps it (`Catalogue`); only a service's usage count is live, and is read from
+the database each time.
+"""
+import csv
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 from .db import database
 from .models import Agency, Service
@@ -30,27 +35,77 @@ def load_catalogue(data_dir):
             service.position = position
             service.endpoint = row["endpoint"] or None
             service.save()
+    forget()
+
+
+def ensure_loaded(data_dir):
+    """Load the catalogue into an empty database (the embedded SQLite one's first run)."""
+    with database.connection_context():
+        if not Agency.select().exists():
+            load_catalogue(data_dir)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    agencies: list  # in catalogue order, each with .service_count
+    services: dict  # agency id → its services in order
+
+    def agency(self, slug):
+        return next((agency for agency in self.agencies if agency.slug == slug), None)
+
+    def service_for_endpoint(self, endpoint):
+        return next((service for services in self.services.values() for service in services
+                     if service.endpoint == endpoint), None)
+
+
+_cached = None
+_lock = threading.Lock()
+
+
+def current():
+    """The catalogue, read from the database on first use in this process."""
+    global _cached
+    with _lock:
+        if _cached is None:
+            agencies = list(Agency.select().order_by(Agency.position))
+            services = {agency.id: [] for agency in agencies}
+            by_id = {agency.id: agency for agency in agencies}
+            for service in Service.select().order_by(Service.position):
+                service.agency = by_id[service.agency_id]
+                services[service.agency_id].append(service)
+            for agency in agencies:
+                agency.service_count = len(services[agency.id])
+            _cached = Catalogue(agencies, services)
+        return _cached
+
+
+def forget():
+    """Read the catalogue again on next use (after it was loaded anew)."""
+    global _cached
+    with _lock:
+        _cached = None
 
 
 def agencies_with_counts():
     """Every agency with the number of its services, in catalogue order."""
-    return list(
-        Agency.select(Agency, fn.COUNT(Service.id).alias("service_count"))
-        .join(Service)
-        .group_by(Agency)
-        .order_by(Agency.position)
-    )
+    return current().agencies
 
 
 def services_of(agency):
-    return list(agency.services.order_by(Service.position))
+    return current().services[agency.id]
 
 
 def service_for_endpoint(endpoint):
-    return Service.get_or_none(Service.endpoint == endpoint)
+    return current().service_for_endpoint(endpoint)
 
 
 def count_use(service):
-    """One more use of the service, counted in the database without a read-modify-write race."""
-    Service.update(usage_count=Service.usage_count + 1).where(Service.id == service.id).execute()
-    return Service.get_by_id(service.id).usage_count
+    """One more use of the service, counted in the database without a read-modify-write race;
+    the count after it, in the same statement."""
+    query = (Service.update(usage_count=Service.usage_count + 1).where(Service.id == service.id)
+             .returning(Service.usage_count))
+    return next(iter(query.tuples().execute()))[0]
+
+
+def usage_count(service):
+    return Service.select(Service.usage_count).where(Service.id == service.id).scalar()

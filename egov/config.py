@@ -43,6 +43,8 @@ def from_environment(instance_path, environ=None):
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Public kiosks: a forgotten session must not outlive its citizen for long.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
+        # However active, a session ends this long after sign-in (OWASP ASVS 3.3).
+        "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "8")),
         "SESSION_COOKIE_NAME": "egov_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -77,7 +79,7 @@ def from_environment(instance_path, environ=None):
     return config
 
 
-# --- Sign-in over OpenID Connect (egov/oidc.py) and the development provider (egov/devidp) ---
+# --- Sign-in over OpenID Connect (egov/identity/oidc.py) and the development provider (egov/devidp) ---
 OIDC_MEANS = ("asan", "eimza", "egov")
 
 

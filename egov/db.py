@@ -1,5 +1,4 @@
 """The database connection's life: bound at app start, open per request."""
-import click
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
@@ -53,28 +52,9 @@ def is_sqlite():
     return isinstance(database.obj, SqliteDatabase)
 
 
-def create_tables():
-    from .models import ALL_MODELS
-
-    with database.connection_context():
-        database.create_tables(ALL_MODELS, safe=True)
-
-
-def prepare_embedded(data_dir):
-    """The embedded SQLite database is created, with its catalogue, on first run."""
-    from .catalogue import load_catalogue
-    from .models import Agency
-
-    create_tables()
-    with database.connection_context():
-        if not Agency.select().exists():
-            load_catalogue(data_dir)
-
-
 def init_app(app):
+    """Bind the models to DATABASE_URL; each request holds a pooled connection."""
     bind(app.config["DATABASE_URL"])
-    if is_sqlite():
-        prepare_embedded(app.config["DATA_DIR"])
 
     @app.before_request
     def _open_connection():
@@ -84,16 +64,6 @@ def init_app(app):
     def _close_connection(exc):
         if not database.is_closed():
             database.close()
-
-    @app.cli.command("init-db")
-    def init_db_command():
-        """Create the tables (safe to repeat) and load the catalogue."""
-        from .catalogue import load_catalogue
-
-        create_tables()
-        with database.connection_context():
-            load_catalogue(app.config["DATA_DIR"])
-        click.echo("Database ready.")
 
 
 def query_plan(query):

@@ -2,7 +2,7 @@
 
 The demo is what the operator would send: a line registry, a calls file and a
 payments file, generated for the current month and imported through
-egov.intake like any operator file, so every amount comes out of
+egov.backoffice.intake like any operator file, so every amount comes out of
 data/tariffs.csv. Calls are never in the future: picture 5's calls keep their
 days and times when the month has reached them, and are spread over the days
 gone by otherwise.
@@ -13,13 +13,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-from .billing import load_tariffs
+from .backoffice.intake import import_calls, import_lines, import_payments, text_source
+from .backoffice.intake.source import local_text as local
+from .backoffice.staff_accounts import create_staff
+from .catalogue import load_catalogue
 from .db import database
-from .intake import import_calls, import_lines, import_payments, text_source
-from .intake.source import local_text as local
-from .models import Citizen, PhoneLine
-from .registry import set_credentials
+from .identity.citizens import set_credentials
+from .models import Citizen, PhoneLine, StaffMember, create_tables
+from .telephony.billing import load_tariffs
 from .timeutil import Month, baku_local, to_db, utcnow
 
 AYSEL = dict(fin="5AYSL01", full_name="Aysel Məmmədova", username="aysel", password="aysel-demo-1")
@@ -153,24 +157,18 @@ DEMO_STAFF = dict(username="operator", full_name="Leyla Quliyeva", password="ope
 
 
 def prepare_demo_staff():
-    from .models import StaffMember
-    from .staff import create_staff
-
     StaffMember.delete().where(StaffMember.username == DEMO_STAFF["username"]).execute()
     return create_staff(**DEMO_STAFF)
 
 
-def init_app(app):
-    @app.cli.command("prepare-demo")
-    def prepare_demo_command():
-        """Create the tables, load the catalogue and (re)build the demo citizens' month."""
-        from .catalogue import load_catalogue
-        from .db import create_tables
-
-        create_tables()
-        out_dir = Path(app.instance_path) / "demo"
-        with database.connection_context():
-            load_catalogue(app.config["DATA_DIR"])
-            month = prepare_demo(app.config["DATA_DIR"], out_dir=out_dir)
-        click.echo(f"Demo data ready for {month.label()} (Asia/Baku), "
-                   f"imported from the operator files in {out_dir}.")
+@click.command("prepare-demo")
+@with_appcontext
+def prepare_demo_command():
+    """Create the tables, load the catalogue and (re)build the demo citizens' month."""
+    create_tables()
+    out_dir = Path(current_app.instance_path) / "demo"
+    with database.connection_context():
+        load_catalogue(current_app.config["DATA_DIR"])
+        month = prepare_demo(current_app.config["DATA_DIR"], out_dir=out_dir)
+    click.echo(f"Demo data ready for {month.label()} (Asia/Baku), "
+               f"imported from the operator files in {out_dir}.")

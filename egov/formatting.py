@@ -1,6 +1,9 @@
-"""How values read on the citizen's screen (registered as Jinja filters)."""
-from .billing import format_azn
-from .numbering import NumberError, normalise
+"""How values read on the citizen's screen: every Jinja filter, registered by the factory."""
+from flask_babel import lazy_gettext as _l
+
+from .models import Claim
+from .telephony.billing import format_azn
+from .telephony.numbering import NumberError, normalise
 from .timeutil import to_baku
 
 
@@ -29,14 +32,23 @@ def baku_time(stored):
     return to_baku(stored).strftime("%H:%M")
 
 
+CLAIM_STATUS_LABELS = {
+    Claim.RECEIVED: _l("qəbul olunub"),
+    Claim.UNDER_REVIEW: _l("baxılır"),
+    Claim.ACCEPTED: _l("təmin edilib — məbləğ düzəldilib"),
+    Claim.REJECTED: _l("rədd edilib"),
+}
+
+
+def claim_status(status):
+    return CLAIM_STATUS_LABELS.get(status, status)
+
+
 FILTERS = {
     "azn": format_azn,
     "phone": format_phone,
     "baku_date": baku_date,
     "baku_full_date": baku_full_date,
     "baku_time": baku_time,
+    "claim_status": claim_status,
 }
-
-
-def init_app(app):
-    app.jinja_env.filters.update(FILTERS)

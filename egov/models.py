@@ -15,6 +15,7 @@ from peewee import (
 )
 
 from .db import database
+from .telephony.numbering import INTERCITY, INTERNATIONAL
 
 
 class BaseModel(Model):
@@ -31,7 +32,7 @@ class Citizen(BaseModel):
 
 
 class LoginSession(BaseModel):
-    """A signed-in browser. The cookie only names it; signing out deletes it."""
+    """A citizen's signed-in browser (egov.identity.sessions). The cookie only names it."""
 
     token = CharField(max_length=64, primary_key=True)
     citizen = ForeignKeyField(Citizen, backref="login_sessions", on_delete="CASCADE")
@@ -58,15 +59,13 @@ class LineOwnership(BaseModel):
 
 
 class Call(BaseModel):
-    INTERCITY = "intercity"
-    INTERNATIONAL = "international"
-
     record_id = CharField(max_length=64, unique=True)  # the operator's id of the call record
     line = ForeignKeyField(PhoneLine, backref="calls", on_delete="CASCADE", index=False)
     started_at = DateTimeField()
     duration_seconds = IntegerField(constraints=[Check("duration_seconds >= 0")])
     dialled_number = CharField(max_length=32)
-    kind = CharField(max_length=16, constraints=[Check("kind IN ('intercity', 'international')")])
+    kind = CharField(max_length=16, constraints=[
+        Check(f"kind IN ('{INTERCITY}', '{INTERNATIONAL}')")])
     amount_qepik = IntegerField(constraints=[Check("amount_qepik >= 0")])
     paid_at = DateTimeField(null=True)
 
@@ -104,10 +103,6 @@ class Service(BaseModel):
         return self.endpoint is not None
 
 
-ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Service]
-
-
-# --- Sign-in over OpenID Connect (egov/oidc.py) ---
 class ProviderSignIn(BaseModel):
     """The ID token a provider issued at sign-in, kept on the server for signing out there too."""
 
@@ -115,11 +110,6 @@ class ProviderSignIn(BaseModel):
     provider = CharField(max_length=16)
     id_token = TextField()
 
-
-ALL_MODELS.append(ProviderSignIn)
-
-
-# --- Toolbar of the report (issue 5): feedback, the operator's staff, claims on charges ---
 
 
 class Feedback(BaseModel):
@@ -193,4 +183,12 @@ class ClaimEvent(BaseModel):
     created_at = DateTimeField()
 
 
-ALL_MODELS += [Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]
+# Every table, parents before children (created in this order, emptied in reverse).
+ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Service,
+              ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]
+
+
+def create_tables():
+    """Create every table that does not exist yet (safe to repeat)."""
+    with database.connection_context():
+        database.create_tables(ALL_MODELS, safe=True)

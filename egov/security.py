@@ -1,11 +1,12 @@
 """Response headers every page carries, and the answers to refused requests."""
-from flask import jsonify, make_response, render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .accounts import login_manager
+from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
+from .telephony.access import NotVisible
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -49,6 +50,7 @@ def init_app(app):
         return response
 
     @app.errorhandler(404)
+    @app.errorhandler(NotVisible)  # another citizen's line or claim: as if it did not exist
     def _not_found(error):
         return _error_page(404, _("Səhifə tapılmadı"),
                            _("Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."))
@@ -72,7 +74,3 @@ def init_app(app):
     def _server_error(error):
         return _error_page(500, _("Xəta baş verdi"),
                            _("Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin."))
-
-    @app.route("/healthz")
-    def healthz():
-        return jsonify(status="ok")

@@ -1,7 +1,7 @@
 """Assemble the video guide from the manual's pictures (`make video`; needs ffmpeg).
 
 Each step's picture stays on screen as long as its caption needs
-(egov.guide.timeline), so the video and its WebVTT captions stay in step. One
+(egov.manual_steps.timeline), so the video and its WebVTT captions stay in step. One
 frame a second of still pages compresses to very little in VP9.
 """
 import subprocess
@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from egov.guide import POSTER, VIDEO, timeline
+from egov.manual_steps import POSTER, VIDEO, timeline
 
 STATIC = Path(__file__).resolve().parent.parent / "egov" / "static"
 

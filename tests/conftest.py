@@ -1,6 +1,6 @@
 """Shared fixtures: an app on a real database (SQLite, or PostgreSQL when
 TEST_DATABASE_URL says so), a client, and data built through the product's own
-functions (egov.registry), never by writing rows behind its back."""
+functions (egov.backoffice.registry), never by writing rows behind its back."""
 import os
 import re
 from datetime import timedelta
@@ -10,11 +10,12 @@ import psycopg2
 import pytest
 
 from egov import create_app
-from egov.billing import load_tariffs
+from egov.telephony.billing import load_tariffs
 from egov.catalogue import load_catalogue
-from egov.db import bind, create_tables, database, is_postgres
-from egov.models import ALL_MODELS
-from egov.registry import assign_line, record_call, register_citizen
+from egov.db import bind, database, is_postgres
+from egov.models import ALL_MODELS, create_tables
+from egov.backoffice.registry import assign_line, record_call
+from egov.identity.citizens import register_citizen
 from egov.timeutil import Month, utcnow
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
@@ -117,7 +118,7 @@ def auth(client):
 
 
 class World:
-    """Citizens, lines and calls made through egov.registry, as the operator's data is."""
+    """Citizens, lines and calls made through egov.backoffice.registry, as the operator's data is."""
 
     def __init__(self):
         self.tariffs = load_tariffs(DATA_DIR)

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from egov.access import NotVisible, calls_of, line_of, lines_of
-from egov.registry import assign_line
+from egov.telephony.access import NotVisible, calls_of, line_of, lines_of
+from egov.backoffice.registry import assign_line
 
 
 @pytest.fixture
@@ -64,28 +64,89 @@ def test_a_number_returning_to_its_holder_shows_both_periods(world, db, people):
     assert [c.duration_seconds for c in calls_of(held)] == [11, 55]
 
 
-def test_views_do_not_query_calls_themselves():
-    """Every read of calls goes through egov.access (and the report built on it)."""
-    import pathlib
-    import re
+# --- Every route, as a citizen: what another citizen holds never appears ---
 
-    root = pathlib.Path(__file__).resolve().parent.parent / "egov"
-    offenders = [
-        str(path.relative_to(root))
-        for path in root.rglob("*.py")
-        # The Call model only: ClaimCall (a claim's list of disputed calls) is another table.
-        if re.search(r"(?<!\w)Call\.(select|get|get_or_none|get_by_id|raw)\b",
-                     path.read_text(encoding="utf-8"))
-        and path.name not in {"access.py"}
-    ]
-    assert offenders == []
+OTHER_CALLS = ("0225550001", "0225550003")  # the previous holder's call, another line's call
+OWN_CALL = "0225550002"
+SAMPLE_ARGS = {"fmt": ("csv", "pdf"), "key": ("asan", "password"), "means": ("asan",),
+               "slug": ("nrytn",)}
+
+
+def _visible_text(response):
+    if response.mimetype == "application/pdf":
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        return "".join(page.extract_text() for page in PdfReader(BytesIO(response.data)).pages)
+    return response.get_data(as_text=True).replace(" ", "")
+
+
+def _citizen_urls(app, references):
+    """Every GET URL a signed-in citizen can ask for, each with every sample value."""
+    args = dict(SAMPLE_ARGS, reference=references)
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.split(".")[0] in {"static", "staff",
+                                                                         "devidp"}:
+            continue
+        urls = [{}]
+        for name in rule.arguments:
+            urls = [dict(values, **{name: value}) for values in urls for value in args[name]]
+        for values in urls:
+            yield rule.endpoint, rule.build(values)[1]
+
+
+def test_no_route_shows_a_call_the_citizen_did_not_make(app, client, auth, world, db,
+                                                        monkeypatch):
+    """Walk every route with every line number a citizen could type: another citizen's
+    calls (on their own line, or before a handover) appear nowhere, and every page
+    that shows the citizen's own calls got them through egov.telephony.access."""
+    from egov.telephony import access, charge_claims
+
+    owner = world.citizen("5EEEEEE", "Sahib", "sahib", "sahib-parol-1")
+    other = world.citizen("6FFFFFF", "Başqası", "basqa", "basqa-parol-1")
+    handed = world.line("0124401234", other)
+    world.call(handed, world.in_month(hours=1), dialled=OTHER_CALLS[0])
+    assign_line("0124401234", owner, world.in_month(hours=2))
+    mine = world.call(handed, world.in_month(hours=3), dialled=OWN_CALL)
+    theirs = world.line("0183456789", other)
+    their_call = world.call(theirs, world.in_month(hours=4), dialled=OTHER_CALLS[1])
+    their_claim = charge_claims.file_claim(other, line_of(other, "0183456789", world.month),
+                                           [their_call], "Səhvdir.")
+    own_claim = charge_claims.file_claim(owner, line_of(owner, "0124401234", world.month),
+                                         [mine], "Yoxlayın.")
+    db.close()
+
+    asked = []
+    for name in ("chosen_line", "lines_of", "line_of", "claim_of", "claims_of",
+                 "claimable_calls", "calls_query"):
+        original = getattr(access, name)
+        monkeypatch.setattr(access, name,
+                            lambda *a, _f=original, _n=name, **k: asked.append(_n) or _f(*a, **k))
+
+    auth.login("sahib", "sahib-parol-1")
+    shown_own = set()
+    references = (their_claim.reference, own_claim.reference)
+    for endpoint, path in _citizen_urls(app, references):
+        for query in ("", "?line=0124401234", "?line=0183456789", "?line=4401234"):
+            asked.clear()
+            response = client.get(path + query)
+            assert response.status_code < 500, path + query
+            body = _visible_text(response)
+            for number in OTHER_CALLS:
+                assert number not in body, f"{path}{query} shows another citizen's call"
+            if OWN_CALL in body:
+                shown_own.add(endpoint)
+                assert asked, f"{path}{query} shows calls without asking egov.telephony.access"
+    # The walk reached the pages that show calls: the report, both exports, the claims.
+    assert {"calls.report", "calls.export", "claims.new", "claims.show"} <= shown_own
 
 
 # --- Claims on charges (issue 5) ---
 
 
 def test_claimable_calls_are_exactly_the_citizens_report(world, db):
-    from egov.access import claimable_calls
+    from egov.telephony.access import claimable_calls
 
     first = world.citizen("3CCCCCC", "Birinci")
     second = world.citizen("4DDDDDD", "İkinci")
@@ -101,8 +162,10 @@ def test_claimable_calls_are_exactly_the_citizens_report(world, db):
 
 
 def test_claims_are_seen_by_their_citizen_and_by_staff_with_only_the_disputed_calls(world, db):
-    from egov import claims
-    from egov.access import claim_of, claimable_calls, claims_for_staff, claims_of, disputed_calls
+    from egov.backoffice.claims_desk import claims_for_staff
+    from egov.telephony import charge_claims as claims
+    from egov.telephony.access import claim_of, claimable_calls, claims_of
+    from egov.telephony.charge_claims import disputed_calls
 
     owner = world.citizen("3CCCCCC", "Sahib")
     other = world.citizen("4DDDDDD", "Başqası")

@@ -2,8 +2,8 @@ from datetime import date, datetime
 
 import pytest
 
-from egov.billing import Tariff, TariffBook, TariffError, format_azn, per_second_amount
-from egov.numbering import INTERCITY, INTERNATIONAL
+from egov.telephony.billing import Tariff, TariffBook, TariffError, format_azn, per_second_amount
+from egov.telephony.numbering import INTERCITY, INTERNATIONAL
 
 from .conftest import DATA_DIR
 
@@ -21,7 +21,7 @@ NOV = datetime(2026, 11, 8, 12, 0)
     ],
 )
 def test_picture_5_amounts_come_out_of_the_tariffs(kind, dialled, seconds, qepik):
-    from egov.billing import load_tariffs
+    from egov.telephony.billing import load_tariffs
 
     assert load_tariffs(DATA_DIR).rate(kind, dialled, NOV, seconds) == qepik
 
@@ -69,14 +69,14 @@ def test_money_reads_with_a_decimal_comma(qepik, text):
 @pytest.mark.parametrize("typed, qepik", [("0,15", 15), ("0.15", 15), ("1", 100), ("2,5", 250),
                                           (" 0,08 ", 8), ("12,34", 1234)])
 def test_money_as_staff_type_it(typed, qepik):
-    from egov.billing import parse_azn
+    from egov.telephony.billing import parse_azn
 
     assert parse_azn(typed) == qepik
 
 
 @pytest.mark.parametrize("typed", ["", "-1", "0,155", "on qəpik", "1e3", "0,1,2"])
 def test_money_that_is_not_an_amount_is_refused(typed):
-    from egov.billing import parse_azn
+    from egov.telephony.billing import parse_azn
 
     with pytest.raises(ValueError):
         parse_azn(typed)
@@ -129,7 +129,7 @@ def test_the_tariff_in_force_at_the_calls_start_in_baku_applies(versions, moment
 
 @pytest.mark.parametrize("typed", ["٣", "０,５０"])
 def test_amounts_in_other_scripts_digits_are_refused(typed):
-    from egov.billing import parse_azn
+    from egov.telephony.billing import parse_azn
 
     with pytest.raises(ValueError):
         parse_azn(typed)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from egov.models import Service
-from egov.registry import assign_line
+from egov.backoffice.registry import assign_line
 
 from .test_portal import HTMX, SERVICE, text
 
@@ -132,11 +132,15 @@ def test_a_citizen_without_lines_is_told_so(client, auth, world):
     assert "telefon nömrəsi yoxdur" in page and "<table" not in page
 
 
-def test_usage_count_is_stored_and_grows_with_each_view(client, signed_in_demo, db):
+def test_usage_count_counts_one_use_per_sign_in(client, auth, signed_in_demo, db):
     first = text(client.get("/calls"))
-    second = text(client.get("/calls"))
+    text(client.get("/calls?line=0183456789"))  # switching line, reloading: the same use
+    again = text(client.get("/calls"))
     assert "İstifadə sayı: <strong>1</strong>" in first
-    assert "İstifadə sayı: <strong>2</strong>" in second
+    assert "İstifadə sayı: <strong>1</strong>" in again
+    auth.logout()
+    auth.login()
+    assert "İstifadə sayı: <strong>2</strong>" in text(client.get("/calls"))
     assert Service.get(Service.endpoint == "calls.report").usage_count == 2
 
 
@@ -168,3 +172,24 @@ def test_a_line_reassigned_to_a_new_owner_disappears_from_the_old_owners_report(
     assign_line("0124401234", new, world.month.start - timedelta(days=1))
     auth.login("kohne", "kohne-parol-1")
     assert client.get("/calls?line=0124401234").status_code == 404
+
+
+def test_the_report_runs_at_most_four_queries(client, signed_in_demo, monkeypatch):
+    """Session, lines, calls with their claims, usage count: the report's whole cost in SQL.
+
+    A query per call or per line would grow with the citizen's data; this stays flat."""
+    from egov.db import database
+
+    statements = []
+    original = type(database.obj).execute_sql
+
+    def counting(self, sql, *args, **kwargs):
+        statements.append(sql)
+        return original(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(type(database.obj), "execute_sql", counting)
+    client.get("/services")  # the catalogue is read once per process, here
+    for path in ("/calls", "/calls", "/calls?line=0183456789"):
+        statements.clear()
+        assert client.get(path).status_code == 200
+        assert len(statements) <= 4, "\n".join(statements)

@@ -3,10 +3,11 @@ import re
 
 import pytest
 
-from egov import access, claims
+from egov.telephony import access
+from egov.telephony import charge_claims as claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Citizen, Claim, ClaimCall
-from egov.staff import create_staff
+from egov.backoffice.staff_accounts import create_staff
 from egov.timeutil import Month
 
 from .conftest import csrf_token

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from egov.access import calls_of, lines_of
+from egov.telephony.access import calls_of, lines_of
 from egov.demo import prepare_demo
 from egov.models import Call, Citizen
 from egov.timeutil import Month, baku_local, to_db
@@ -44,8 +44,8 @@ def test_preparing_twice_keeps_one_copy(db):
 
 def test_the_demo_is_the_operators_files_imported(db, tmp_path):
     """prepare-demo writes the month's operator files and the database is exactly their import."""
-    from egov.billing import load_tariffs
-    from egov.intake import import_calls, import_lines, import_payments
+    from egov.telephony.billing import load_tariffs
+    from egov.backoffice.intake import import_calls, import_lines, import_payments
 
     now = to_db(baku_local(2026, 7, 25, 9, 0))
     prepare_demo(DATA_DIR, now=now, out_dir=tmp_path)

@@ -6,10 +6,10 @@ import pytest
 from peewee import fn
 from pypdf import PdfReader
 
-from egov import claims
+from egov.telephony import charge_claims as claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Call
-from egov.staff import create_staff
+from egov.backoffice.staff_accounts import create_staff
 
 from .test_claims import file_claim
 

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from egov.guide import POSTER, STEPS, VIDEO, captions_vtt, timeline
+from egov.manual_steps import POSTER, STEPS, VIDEO, captions_vtt, timeline
 
 from .test_portal import HTMX, text
 

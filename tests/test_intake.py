@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from egov.billing import load_tariffs
+from egov.telephony.billing import load_tariffs
 from egov.demo import local, spread
-from egov.intake import (
+from egov.backoffice.intake import (
     ImportRefused,
     import_calls,
     import_lines,
@@ -15,7 +15,7 @@ from egov.intake import (
     text_source,
 )
 from egov.models import Call, Citizen, LineOwnership, PhoneLine
-from egov.registry import set_credentials
+from egov.identity.citizens import set_credentials
 from egov.timeutil import Month, utcnow
 
 from .conftest import DATA_DIR
@@ -224,7 +224,7 @@ def test_a_crash_while_changing_holders_keeps_the_old_holder(registry):
     def crash_on_write(label, total):
         if label.startswith("Writing"):
             raise RuntimeError("disk full")
-        from egov.intake.writer import no_progress
+        from egov.backoffice.intake.writer import no_progress
 
         return no_progress(label, total)
 

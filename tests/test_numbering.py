@@ -1,6 +1,6 @@
 import pytest
 
-from egov.numbering import (
+from egov.telephony.numbering import (
     INTERCITY, INTERNATIONAL, LOCAL, MOBILE, NumberError, classify, normalise,
 )
 

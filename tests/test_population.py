@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from peewee import JOIN
 
-from egov.billing import load_tariffs
-from egov.intake.population import generate_population
+from egov.telephony.billing import load_tariffs
+from egov.backoffice.intake.population import generate_population
 from egov.models import Call, Citizen, LineOwnership, PhoneLine
-from egov.registry import rate_call
+from egov.backoffice.registry import rate_call
 from egov.timeutil import utcnow
 
 from .conftest import DATA_DIR

@@ -6,7 +6,7 @@ asks whether an index *can* serve the query (sequential scans discouraged);
 """
 import pytest
 
-from egov.access import calls_query, holdings_query, lines_of
+from egov.telephony.access import calls_query, holdings_query, lines_of
 from egov.db import database, is_postgres, query_plan
 from egov.models import Call, LineOwnership
 

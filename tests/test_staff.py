@@ -5,7 +5,7 @@ import pytest
 
 from egov.catalogue import service_for_endpoint
 from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
-from egov.feedback import leave_feedback
+from egov.service_feedback import leave_feedback
 from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
 
 from .conftest import csrf_token

@@ -1,1 +1,3 @@
-"""The portal's rooms: portal (catalogue), auth (sign-in means), calls (the report)."""
+"""The portal's pages, one blueprint per area: portal (the catalogue), auth (sign-in and
+its means), calls (the report and its export), feedback, claims (reklamasiya), guide (the
+manual and the video) and staff (the operator's desk). Each has egov/templates/<name>/."""

@@ -1,43 +1,17 @@
 """Signing in and out, and how a citizen obtains each means of signing in."""
-from urllib.parse import urlsplit
-
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
-                   render_template, request, session, url_for)
+                   render_template, request, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from flask_login import current_user, login_required
 
-from .. import accounts, oidc
 from ..extensions import limit_sign_in_attempts, limiter
 from ..htmx import is_fragment_request, navigate, render
-from ..signin_means import BY_KEY, SIGN_IN_MEANS
+from ..identity import citizens, oidc, sessions
+from ..identity.forms import PasswordSignInForm
+from ..identity.means import BY_KEY, SIGN_IN_MEANS
+from ..identity.next_url import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-class PasswordSignInForm(FlaskForm):
-    username = StringField(
-        _l("İstifadəçi adı"),
-        validators=[DataRequired(_l("İstifadəçi adını yazın.")), Length(max=64)],
-    )
-    password = PasswordField(
-        _l("Şifrə"),
-        validators=[DataRequired(_l("Şifrəni yazın.")), Length(max=256)],
-    )
-
-
-def safe_next(target):
-    """Only a path of this site is a place to return to after signing in."""
-    if not target:
-        return None
-    target = target.replace("\\", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _login_page(form=None, expanded=None, status=200):
@@ -46,7 +20,7 @@ def _login_page(form=None, expanded=None, status=200):
         {f"how-{expanded.key}": "auth/_how_to_obtain.html"} if expanded else None,
         title=_("Portala giriş"),
         means_list=SIGN_IN_MEANS,
-        available=oidc.available_means() | {accounts.PASSWORD},
+        available=oidc.available_means() | {citizens.PASSWORD},
         means=expanded,
         expanded=expanded.key if expanded else None,
         form=form or PasswordSignInForm(),
@@ -71,20 +45,12 @@ def login_password():
     form = PasswordSignInForm()
     if not form.validate_on_submit():
         return _login_page(form, status=400)
-    citizen = accounts.authenticate(form.username.data, form.password.data)
+    citizen = citizens.authenticate(form.username.data, form.password.data)
     if citizen is None:
         form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
         return _login_page(form, status=401)
-    _sign_in(accounts.open_session(citizen, accounts.PASSWORD))
+    sessions.sign_in(sessions.CITIZEN, citizen, means=citizens.PASSWORD)
     return redirect(safe_next(request.form.get("next")) or url_for("portal.all_services"))
-
-
-def _sign_in(signed_in):
-    if current_user.is_authenticated:  # signing in again: the earlier session ends
-        accounts.close_session(current_user.get_id())
-    # A fresh session at sign-in: nothing from before (a planted cookie) carries over.
-    session.clear()
-    login_user(signed_in)
 
 
 @bp.route("/oidc/<means>/start", methods=["POST"])
@@ -105,10 +71,9 @@ def oidc_callback(means):
     if not oidc.is_available(means):
         abort(404)
     try:
-        signed_in, next_url = oidc.finish(means, request.args)
+        next_url = oidc.finish(means, request.args)
     except oidc.SignInRefused as refused:
         return _refused(means, refused)
-    _sign_in(signed_in)
     return redirect(safe_next(next_url) or url_for("portal.all_services"))
 
 
@@ -131,8 +96,6 @@ def logout():
     token = current_user.get_id()
     # Read before the session row goes: the provider's ID token is kept with it.
     provider_logout = oidc.end_session_url(token, url_for("portal.index", _external=True))
-    accounts.close_session(token)
-    logout_user()
-    session.clear()
+    sessions.end_browser_sessions()
     flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
     return navigate(provider_logout or url_for("portal.index"))

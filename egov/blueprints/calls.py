@@ -1,47 +1,41 @@
 """The service: this month's intercity and international calls of the citizen's lines."""
-from flask import Blueprint, abort, make_response, request
+from flask import Blueprint, abort, make_response, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import catalogue, exports
-from ..access import NotVisible, line_of, lines_of
+from .. import catalogue
 from ..htmx import render
-from ..reports import call_report
+from ..telephony import access, exports
+from ..telephony.reports import SERVICE_TITLE, call_report
 from ..timeutil import Month, utcnow
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
-SERVICE_TITLE = "Cari ay ərzində aparılmış şəhərlərarası və beynəlxalq danışıqlar üzrə məlumat"
 
+def _usage_count(service):
+    """İstifadə sayı: one use per sign-in, however often the report is viewed meanwhile.
 
-def _service():
-    return catalogue.service_for_endpoint("calls.report")
-
-
-def chosen_line(citizen, month, number):
-    """The held line named by `number`, the first one when none is named; 404 if not theirs."""
-    held_lines = lines_of(citizen, month)
-    if not number:
-        return held_lines, (held_lines[0] if held_lines else None)
-    try:
-        return held_lines, line_of(citizen, number, month)
-    except NotVisible:
-        abort(404)
+    The sign-in starts a fresh cookie session, so a mark kept there lasts exactly
+    one sign-in; the count itself is in the database."""
+    if session.get("counted_use"):
+        return catalogue.usage_count(service)
+    session["counted_use"] = True
+    return catalogue.count_use(service)
 
 
 @bp.route("")
 @login_required
 def report():
+    """The month's calls of the chosen line (the first one by default)."""
     month = Month.current()
-    held_lines, held = chosen_line(current_user.citizen, month, request.args.get("line"))
-    service = _service()
-    usage_count = catalogue.count_use(service)
+    held_lines, held = access.chosen_line(current_user.citizen, month, request.args.get("line"))
+    service = catalogue.service_for_endpoint("calls.report")
     return render(
         "calls/report.html",
         {"main": "calls/_service.html", "call-report": "calls/_report.html"},
         title=_(SERVICE_TITLE),
         service=service,
-        usage_count=usage_count,
+        usage_count=_usage_count(service),
         held_lines=held_lines,
         held=held,
         report=call_report(held, month) if held else None,
@@ -57,7 +51,7 @@ def export(fmt):
     if fmt not in exports.FORMATS:
         abort(404)
     month = Month.current()
-    _, held = chosen_line(current_user.citizen, month, request.args.get("line"))
+    _, held = access.chosen_line(current_user.citizen, month, request.args.get("line"))
     if held is None:
         abort(404)
     report = call_report(held, month)

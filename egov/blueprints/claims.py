@@ -7,27 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import access, claims
 from ..htmx import navigate, render
-from ..models import Claim
-from ..reports import call_report
+from ..telephony import access, charge_claims
+from ..telephony.reports import call_report
 from ..timeutil import Month
-from .calls import chosen_line
 
 bp = Blueprint("claims", __name__, url_prefix="/calls/claims")
-
-STATUS_LABELS = {
-    Claim.RECEIVED: _l("qəbul olunub"),
-    Claim.UNDER_REVIEW: _l("baxılır"),
-    Claim.ACCEPTED: _l("təmin edilib — məbləğ düzəldilib"),
-    Claim.REJECTED: _l("rədd edilib"),
-}
-
-
-@bp.app_template_filter("claim_status")
-def claim_status(status):
-    return STATUS_LABELS.get(status, status)
-
 
 class ClaimForm(FlaskForm):
     line = HiddenField()
@@ -59,7 +44,7 @@ def new():
     month = Month.current()
     form = ClaimForm()
     number = form.line.data if request.method == "POST" else request.args.get("line")
-    held_lines, held = chosen_line(current_user.citizen, month, number)
+    held_lines, held = access.chosen_line(current_user.citizen, month, number)
     chosen, calls_error = set(), None
     if request.method == "POST":
         chosen = _chosen_ids()
@@ -67,15 +52,13 @@ def new():
         if not chosen:
             calls_error = _("Etiraz etdiyiniz zəngi (və ya zəngləri) cədvəldə seçin.")
         elif held is not None:
-            try:
-                held, calls = access.claimable_calls(current_user.citizen, held.number, month,
-                                                     chosen)
-            except access.NotVisible:
-                abort(404)
+            held, calls = access.claimable_calls(current_user.citizen, held.number, month,
+                                                 chosen)
             if valid:
                 try:
-                    claim = claims.file_claim(current_user.citizen, held, calls, form.reason.data)
-                except claims.ClaimError:
+                    claim = charge_claims.file_claim(current_user.citizen, held, calls,
+                                                     form.reason.data)
+                except charge_claims.ClaimError:
                     calls_error = _("Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib.")
                 else:
                     flash(_("Reklamasiyanız qəbul olundu. Onun nömrəsi: %(ref)s.",
@@ -92,10 +75,8 @@ def new():
 @bp.route("/<reference>")
 @login_required
 def show(reference):
-    try:
-        claim = access.claim_of(current_user.citizen, reference)
-    except access.NotVisible:
-        abort(404)
+    claim = access.claim_of(current_user.citizen, reference)
     return render("claims/show.html", {"main": "claims/_show.html"},
                   title=_("Reklamasiya %(ref)s", ref=claim.reference), claim=claim,
-                  disputed=access.disputed_calls(claim), history=claims.history(claim))
+                  disputed=charge_claims.disputed_calls(claim),
+                  history=charge_claims.history(claim))

@@ -8,7 +8,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import catalogue
-from ..feedback import leave_feedback
+from ..service_feedback import leave_feedback
 from ..htmx import is_fragment_request, render
 
 bp = Blueprint("feedback", __name__, url_prefix="/calls/feedback")

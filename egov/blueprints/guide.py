@@ -2,7 +2,7 @@
 from flask import Blueprint
 from flask_babel import gettext as _
 
-from .. import guide
+from .. import manual_steps
 from ..htmx import render
 
 bp = Blueprint("guide", __name__, url_prefix="/calls")
@@ -11,16 +11,16 @@ bp = Blueprint("guide", __name__, url_prefix="/calls")
 @bp.route("/manual")
 def manual():
     return render("guide/manual.html", {"main": "guide/_manual.html"},
-                  title=_("İstifadə Təlimatı"), steps=guide.STEPS)
+                  title=_("İstifadə Təlimatı"), steps=manual_steps.STEPS)
 
 
 @bp.route("/video")
 def video():
     return render("guide/video.html", {"main": "guide/_video.html"},
-                  title=_("Video təlimat"), steps=guide.STEPS, guide=guide)
+                  title=_("Video təlimat"), steps=manual_steps.STEPS, guide=manual_steps)
 
 
 @bp.route("/video/captions.vtt")
 def captions():
     """The captions, from the same steps as the manual (so they never drift from it)."""
-    return guide.captions_vtt(), 200, {"Content-Type": "text/vtt; charset=utf-8"}
+    return manual_steps.captions_vtt(), 200, {"Content-Type": "text/vtt; charset=utf-8"}

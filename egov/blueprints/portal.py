@@ -28,7 +28,7 @@ def all_services():
 @bp.route("/services/<slug>")
 def agency(slug):
     agencies = catalogue.agencies_with_counts()
-    agency = next((a for a in agencies if a.slug == slug), None) or abort(404)
+    agency = catalogue.current().agency(slug) or abort(404)
     return render(
         "portal/catalogue.html",
         {f"agency-{slug}": "portal/_agency.html", "main": "portal/_catalogue.html"},

@@ -1,23 +1,26 @@
 """The operator's staff: their own sign-in, the claims to answer, and citizens' feedback.
 
-Staff reach calls only through the claims that dispute them (egov.access.disputed_calls);
-they have no way to a citizen's report.
+Staff reach calls only through the claims that dispute them
+(egov.telephony.charge_claims.disputed_calls); they have no way to a citizen's report.
 """
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import access, accounts, claims, staff
-from ..billing import format_azn, parse_azn
-from ..feedback import feedback_by_service
+from ..backoffice import claims_desk, staff_accounts
 from ..extensions import limit_sign_in_attempts
+from ..identity import sessions
+from ..identity.forms import PasswordSignInForm
+from ..identity.next_url import safe_next
 from ..models import Claim
-from ..staff import staff_required
-from .auth import PasswordSignInForm, safe_next
+from ..service_feedback import feedback_by_service
+from ..telephony import charge_claims
+from ..telephony.billing import format_azn, parse_azn
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -35,6 +38,16 @@ class AnswerForm(FlaskForm):
         Length(max=2000, message=_l("Cavab 2000 simvoldan uzun olmamalıdır."))])
 
 
+def staff_required(view):
+    """A staff page: without a staff session, the staff sign-in page (a citizen's won't do)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if sessions.current_staff() is None:
+            return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @bp.after_request
 def _not_cached(response):
     response.headers["Cache-Control"] = "no-store"
@@ -47,12 +60,9 @@ def login():
     form = PasswordSignInForm()
     next_url = safe_next(request.values.get("next"))
     if form.validate_on_submit():
-        member = staff.authenticate(form.username.data, form.password.data)
+        member = staff_accounts.authenticate(form.username.data, form.password.data)
         if member is not None:
-            if current_user.is_authenticated:  # a citizen's session in this browser ends here
-                accounts.close_session(current_user.get_id())
-                logout_user()
-            staff.sign_in(member)
+            sessions.sign_in(sessions.STAFF, member)
             return redirect(next_url if next_url and next_url.startswith("/staff")
                             else url_for("staff.claim_list"))
         form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
@@ -64,7 +74,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @staff_required
 def logout():
-    staff.sign_out()
+    sessions.end_browser_sessions()
     flash(_("Siz çıxdınız."))
     return redirect(url_for("staff.login"))
 
@@ -80,8 +90,8 @@ def home():
 def claim_list():
     status = request.args.get("status")
     return render_template("staff/claims.html", title=_("Reklamasiyalar"),
-                             claims=access.claims_for_staff(status), status=status,
-                             statuses=list(claims.NEXT_STEPS))
+                             claims=claims_desk.claims_for_staff(status), status=status,
+                             statuses=list(charge_claims.NEXT_STEPS))
 
 
 def _amount_errors(disputed):
@@ -99,8 +109,8 @@ def _amount_errors(disputed):
 @bp.route("/claims/<reference>", methods=["GET", "POST"])
 @staff_required
 def claim_detail(reference):
-    claim = access.claim_for_staff(reference) or abort(404)
-    disputed = access.disputed_calls(claim)
+    claim = claims_desk.claim_for_staff(reference) or abort(404)
+    disputed = charge_claims.disputed_calls(claim)
     form = AnswerForm()
     amount_errors, typed = {}, {row.id: format_azn(row.corrected_qepik if row.corrected_qepik
                                                    is not None else row.original_qepik)
@@ -113,13 +123,13 @@ def claim_detail(reference):
             if decision == "reject" and not answer.strip():
                 form.answer.errors.append(_("Rədd etməyin səbəbini vətəndaşa yazın."))
             elif decision == "accept" and not amount_errors:
-                return _decide(claim, claims.accept, answer, amounts)
+                return _decide(claim, charge_claims.accept, answer, amounts)
             elif decision == "reject":
-                return _decide(claim, claims.reject, answer)
+                return _decide(claim, charge_claims.reject, answer)
             elif decision == "review":
-                return _decide(claim, claims.start_review, answer)
+                return _decide(claim, charge_claims.start_review, answer)
     page = render_template("staff/claim.html", title=_("Reklamasiya %(ref)s", ref=claim.reference),
-                             claim=claim, disputed=disputed, history=claims.history(claim),
+                             claim=claim, disputed=disputed, history=charge_claims.history(claim),
                              form=form, typed=typed, amount_errors=amount_errors,
                              choices=[c for c in DECISIONS if _allowed(claim, c[0])])
     return page, (400 if form.errors or amount_errors else 200)
@@ -129,13 +139,13 @@ _STATUS_OF = {"review": Claim.UNDER_REVIEW, "accept": Claim.ACCEPTED, "reject": 
 
 
 def _allowed(claim, decision):
-    return _STATUS_OF[decision] in claims.NEXT_STEPS[claim.status]
+    return _STATUS_OF[decision] in charge_claims.NEXT_STEPS[claim.status]
 
 
 def _decide(claim, step, *args):
     try:
-        step(claim, g.staff, *args)
-    except claims.ClaimError:
+        step(claim, sessions.current_staff(), *args)
+    except charge_claims.ClaimError:
         flash(_("Bu reklamasiya artıq bu vəziyyətdə ola bilməz."))
     else:
         flash(_("Cavab yadda saxlanıldı."))

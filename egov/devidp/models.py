@@ -3,10 +3,12 @@ import time
 
 from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oidc.core import AuthorizationCodeMixin
+from flask import current_app
 from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
 
 from ..db import database
 from ..models import BaseModel
+from .people import by_fin
 
 
 class AuthRequest(BaseModel):
@@ -99,14 +101,11 @@ class AccessToken(BaseModel, TokenMixin):
         return self.revoked
 
     def get_user(self):
-        from .people import by_fin
-
         return by_fin(self.fin)
 
     def get_client(self):
-        from .server import provider
-
-        return provider(self.means).client
+        # The providers are built at start (egov.devidp.server.init_app) and kept on the app.
+        return current_app.extensions["devidp"][self.means].client
 
 
 DEVIDP_MODELS = [AuthRequest, AuthCode, AccessToken]

@@ -7,7 +7,7 @@ each step there; `make video` assembles those pictures into the video guide.
 import os
 from pathlib import Path
 
-from egov.guide import STEPS
+from egov.manual_steps import STEPS
 
 SERVICE = "Cari ay ərzində aparılmış şəhərlərarası və beynəlxalq danışıqlar üzrə məlumat"
 MINISTRY = "Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi"

@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..db import database
-from ..models import Citizen, LineOwnership, PhoneLine
-from ..timeutil import utcnow
+from ...db import database
+from ...models import Citizen, LineOwnership, PhoneLine
+from ...timeutil import utcnow
 from .source import (
     Problem,
     RowError,

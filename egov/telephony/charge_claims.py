@@ -4,15 +4,15 @@ A claim moves received → under review → accepted or rejected; every step is 
 ClaimEvent with the staff's answer and its date. Accepting stores the corrected
 amount beside the disputed call: Call.amount_qepik keeps what was billed, so the
 history always shows the original. Which calls may be disputed is decided by
-egov.access (claimable_calls), not here.
+egov.telephony.access (claimable_calls), not here.
 """
 import secrets
 
 from peewee import IntegrityError
 
-from .db import database
-from .models import Claim, ClaimCall, ClaimEvent
-from .timeutil import utcnow
+from ..db import database
+from ..models import Call, Claim, ClaimCall, ClaimEvent
+from ..timeutil import utcnow
 
 # No 0/O, 1/I/L: a reference read aloud over the phone must not be misheard.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -44,16 +44,6 @@ def open_disputes(calls):
     return {row.call_id: row.claim for row in rows}
 
 
-def corrections(calls):
-    """{call id: ClaimCall} for the calls whose amount an accepted claim corrected."""
-    rows = (ClaimCall.select(ClaimCall, Claim).join(Claim)
-            .where(ClaimCall.call.in_([c.id for c in calls])
-                   & (Claim.status == Claim.ACCEPTED)
-                   & ClaimCall.corrected_qepik.is_null(False))
-            .order_by(Claim.created_at))
-    return {row.call_id: row for row in rows}
-
-
 def file_claim(citizen, held, calls, reason):
     """A new claim of the citizen on these calls of a line they hold (checked by egov.access)."""
     taken = open_disputes(calls)
@@ -74,6 +64,18 @@ def file_claim(citizen, held, calls, reason):
         except IntegrityError:
             continue  # a reference drawn twice: draw again
     raise ClaimError("no free reference")
+
+
+def disputed_calls(claim):
+    """The calls a claim disputes: the only calls the operator's staff ever see.
+
+    The claim itself comes from access.claim_of for a citizen, or from the claims
+    desk for staff."""
+    return list(
+        ClaimCall.select(ClaimCall, Call).join(Call)
+        .where(ClaimCall.claim == claim)
+        .order_by(Call.started_at, Call.id)
+    )
 
 
 def history(claim):

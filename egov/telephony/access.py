@@ -2,14 +2,15 @@
 
 A citizen sees a line only for the periods it was registered in their name, and
 only the calls made within those periods. Every view that shows lines or calls
-goes through this module; nothing else queries calls for display.
+goes through this module: its functions are what a citizen-facing view may
+show. (What the operator's staff see is decided in egov.backoffice.)
 """
 import operator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from .models import Call, Citizen, Claim, ClaimCall, LineOwnership, PhoneLine
+from ..models import Call, Claim, LineOwnership, PhoneLine
 
 
 class NotVisible(LookupError):
@@ -79,12 +80,22 @@ def lines_of(citizen, month):
     return held
 
 
-def line_of(citizen, number, month):
-    """One of the citizen's lines by its number, or NotVisible."""
-    for held in lines_of(citizen, month):
+def line_of(citizen, number, month, held_lines=None):
+    """One of the citizen's lines by its number (among `held_lines` when already read),
+    or NotVisible."""
+    for held in lines_of(citizen, month) if held_lines is None else held_lines:
         if held.number == number:
             return held
     raise NotVisible(number)
+
+
+def chosen_line(citizen, month, number):
+    """The citizen's held lines, and the one named by `number` (the first when none is
+    named; None when they hold none); NotVisible when `number` is not theirs."""
+    held_lines = lines_of(citizen, month)
+    if not number:
+        return held_lines, (held_lines[0] if held_lines else None)
+    return held_lines, line_of(citizen, number, month, held_lines)
 
 
 def calls_query(held):
@@ -105,13 +116,7 @@ def calls_of(held):
     return list(calls_query(held))
 
 
-def imported_calls(record_ids, *fields):
-    """Operator intake only, never shown to a citizen: rows (tuples of `fields`) of the
-    calls already imported under these record ids, to tell a repeat from a conflict."""
-    return Call.select(*fields).where(Call.record_id.in_(record_ids)).tuples()
-
-
-# --- Claims on charges (issue 5): what a citizen may dispute, and all that staff may see ---
+# --- Claims on charges: what a citizen may dispute, and their own claims ---
 
 
 def claimable_calls(citizen, number, month, call_ids):
@@ -139,25 +144,3 @@ def claim_of(citizen, reference):
     if claim is None:
         raise NotVisible(reference)
     return claim
-
-
-def disputed_calls(claim):
-    """The calls a claim disputes: the only calls the operator's staff ever see."""
-    return list(
-        ClaimCall.select(ClaimCall, Call).join(Call)
-        .where(ClaimCall.claim == claim)
-        .order_by(Call.started_at, Call.id)
-    )
-
-
-def claims_for_staff(status=None):
-    """Every claim (optionally of one status) for the operator's staff, oldest open first."""
-    query = (Claim.select(Claim, PhoneLine, Citizen).join(PhoneLine)
-             .switch(Claim).join(Citizen))
-    if status:
-        query = query.where(Claim.status == status)
-    return list(query.order_by(Claim.created_at, Claim.id))
-
-
-def claim_for_staff(reference):
-    return Claim.get_or_none(Claim.reference == reference)

@@ -18,11 +18,11 @@ from datetime import timedelta
 
 from peewee import fn
 
-from ..billing import per_second_amount
-from ..db import database
-from ..models import Call, Citizen, LineOwnership, PhoneLine
-from ..numbering import INTERCITY, INTERNATIONAL
-from ..timeutil import utcnow
+from ...db import database
+from ...models import Call, Citizen, LineOwnership, PhoneLine
+from ...telephony.billing import per_second_amount
+from ...telephony.numbering import INTERCITY, INTERNATIONAL
+from ...timeutil import utcnow
 from .writer import copy_rows, no_progress
 
 CALL_BATCH = 50_000

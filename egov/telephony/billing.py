@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .numbering import INTERCITY, INTERNATIONAL, country_digits
-from .timeutil import to_baku
+from ..timeutil import to_baku
 
 
 class TariffError(ValueError):

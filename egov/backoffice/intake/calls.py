@@ -12,12 +12,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..access import imported_calls
-from ..db import database
-from ..models import Call
-from ..numbering import normalise
+from ...db import database
+from ...models import Call
+from ...telephony.numbering import normalise
+from ...timeutil import utcnow
 from ..registry import RegistryError, rate_call
-from ..timeutil import utcnow
 from .lines import registry_of
 from .source import (
     Problem,
@@ -30,7 +29,8 @@ from .source import (
     parse_record_id,
     refuse_if_any,
 )
-from .writer import BATCH_SIZE, ImportResult, insert_batches, no_progress, select_in
+from .writer import (BATCH_SIZE, ImportResult, imported_calls, insert_batches, no_progress,
+                     select_in)
 
 COLUMNS = ("record_id", "calling_number", "called_number", "started_at", "duration_seconds")
 MAX_DURATION = 24 * 3600  # a longer "call" is a fault in the exchange's record, not a call

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 from peewee import Case
 
+from ...db import database, is_postgres
+from ...models import Call
+
 # 8 columns × 500 rows stays far below SQLite's limit of bound parameters.
 BATCH_SIZE = 500
 
@@ -58,8 +61,6 @@ def insert_batches(model, fields, rows, bar, batch_size=BATCH_SIZE):
     """INSERT `rows` (tuples in the order of `fields`) a batch at a time."""
     from psycopg2.extras import execute_values
 
-    from ..db import database, is_postgres
-
     table = model._meta.table_name
     names = ", ".join(f'"{field.column_name}"' for field in fields)
     for batch in chunks(rows, batch_size):
@@ -96,13 +97,18 @@ def select_in(query_for, keys, size=BATCH_SIZE):
         yield from query_for(batch)
 
 
+def imported_calls(record_ids, *fields):
+    """Rows (tuples of `fields`) of the calls already imported under these record ids,
+    to tell a repeat from a conflict. The operator's intake only: never shown to a citizen."""
+    return Call.select(*fields).where(Call.record_id.in_(record_ids)).tuples()
+
+
 def copy_rows(model, columns, rows):
     """The bulk path for generated data: COPY on PostgreSQL, executemany on SQLite.
 
     `rows` are tuples already in the database's text form (datetimes as
     'YYYY-MM-DD HH:MM:SS', None for NULL). One call writes one batch.
     """
-    from ..db import database, is_postgres
 
     table = model._meta.table_name
     names = ", ".join(f'"{c}"' for c in columns)

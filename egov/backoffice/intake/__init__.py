@@ -11,10 +11,4 @@ from .source import ImportRefused, Problem, text_source
 from .writer import ImportResult
 
 __all__ = ["ImportRefused", "ImportResult", "Problem", "import_calls", "import_lines",
-           "import_payments", "text_source", "init_app"]
-
-
-def init_app(app):
-    from . import cli
-
-    cli.register(app)
+           "import_payments", "text_source"]

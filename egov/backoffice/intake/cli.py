@@ -9,9 +9,10 @@ import sys
 
 import click
 
-from ..billing import TariffError, load_tariffs
-from ..db import create_tables, database
-from ..timeutil import to_baku, utcnow
+from ...db import database
+from ...models import create_tables
+from ...telephony.billing import TariffError, load_tariffs
+from ...timeutil import to_baku, utcnow
 from .calls import import_calls
 from .lines import import_lines
 from .payments import import_payments
@@ -44,7 +45,7 @@ def _run(importer, path, *args):
 FILE = click.Path(exists=True, dir_okay=False)
 
 
-def register(app):
+def register_intake_commands(app):
     @app.cli.command("import-lines")
     @click.argument("path", type=FILE)
     def import_lines_command(path):

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..numbering import NumberError, is_landline, normalise
-from ..timeutil import BAKU, to_baku, to_db
+from ...telephony.numbering import NumberError, is_landline, normalise
+from ...timeutil import BAKU, to_baku, to_db
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from peewee import IntegrityError
 
-from . import accounts
-from .config import OIDC_MEANS
-from .db import database
-from .models import Citizen, ProviderSignIn
-from .registry import register_citizen
+from ..config import OIDC_MEANS
+from ..db import database
+from ..models import Citizen, ProviderSignIn
+from . import sessions
+from .citizens import register_citizen
 
 # Asymmetric algorithms only: `none` and shared-secret HMAC are never accepted.
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -203,8 +203,8 @@ def _citizen_for(fin, claims, means):
 def finish(means, args):
     """Check the provider's answer to our callback and sign the citizen in.
 
-    Returns (the signed-in user, where to go next); raises SignInRefused with
-    nothing written when any check fails."""
+    Returns where to go next; raises SignInRefused with nothing written when any
+    check fails."""
     client = _client(means)
     data = _take_state(client, args.get("state"))
     if not data:
@@ -236,10 +236,9 @@ def finish(means, args):
         raise SignInRefused("identity", "no FIN claim")
     with database.atomic():
         citizen = _citizen_for(fin, claims, means)
-        signed_in = accounts.open_session(citizen, means)
-        ProviderSignIn.create(login_session=signed_in.login_session, provider=means,
-                              id_token=id_token)
-    return signed_in, data.get("next")
+        login_session = sessions.sign_in(sessions.CITIZEN, citizen, means=means)
+        ProviderSignIn.create(login_session=login_session, provider=means, id_token=id_token)
+    return data.get("next")
 
 
 def end_session_url(login_session_token, post_logout_redirect_uri):

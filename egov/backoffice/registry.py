@@ -4,35 +4,13 @@ The demo data and the operator's imports both go through these functions, so
 the rules (a number changing hands closes the previous period; a call is
 classified and rated on the way in) live in one place.
 """
-from .billing import TariffError
-from .models import Call, Citizen, LineOwnership, PhoneLine
-from .numbering import INTERCITY, INTERNATIONAL, NumberError, classify, is_landline, normalise
+from ..models import Call, LineOwnership, PhoneLine
+from ..telephony.billing import TariffError
+from ..telephony.numbering import INTERCITY, INTERNATIONAL, NumberError, classify, is_landline, normalise
 
 
 class RegistryError(ValueError):
     pass
-
-
-def register_citizen(fin, full_name, username=None, password=None):
-    from .accounts import hash_password
-
-    citizen = Citizen.create(
-        fin=fin.upper(),
-        full_name=full_name,
-        username=username,
-        password_hash=hash_password(password) if password else None,
-    )
-    return citizen
-
-
-def set_credentials(fin, username, password):
-    """Let a citizen the line registry created sign in with a user name and password."""
-    from .accounts import hash_password
-
-    citizen = Citizen.get(Citizen.fin == fin.upper())
-    citizen.username, citizen.password_hash = username, hash_password(password)
-    citizen.save()
-    return citizen
 
 
 def assign_line(number, citizen, since):

@@ -12,10 +12,9 @@ service does not keep) is refused, so payments cannot run ahead of their calls.
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..access import imported_calls
-from ..db import database
-from ..models import Call
-from ..timeutil import utcnow
+from ...db import database
+from ...models import Call
+from ...timeutil import utcnow
 from .source import (
     Problem,
     checked_rows,
@@ -24,7 +23,8 @@ from .source import (
     parse_record_id,
     refuse_if_any,
 )
-from .writer import BATCH_SIZE, ImportResult, no_progress, select_in, update_batches
+from .writer import (BATCH_SIZE, ImportResult, imported_calls, no_progress, select_in,
+                     update_batches)
 
 COLUMNS = ("record_id", "paid_at")
 

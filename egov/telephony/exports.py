@@ -23,8 +23,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from ..formatting import baku_full_date, baku_time, format_phone
 from .billing import format_azn
-from .formatting import baku_full_date, baku_time, format_phone
+from .reports import SERVICE_TITLE
 
 
 def _columns():
@@ -80,7 +81,6 @@ class _Document(FPDF):
 
 
 def to_pdf(report, full_name, now):
-    from .blueprints.calls import SERVICE_TITLE
 
     pdf = _Document(current_app.config["PDF_FONT_DIR"])
     pdf.set_title(_(SERVICE_TITLE))

@@ -1,0 +1,1 @@
+"""Who is signed in: passwords, server-side sessions, the four means and OpenID Connect."""
