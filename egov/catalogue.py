@@ -99,6 +99,15 @@ def service_for_endpoint(endpoint):
     return current().service_for_endpoint(endpoint)
 
 
+# This installation provides one service of the catalogue: the calls report.
+CALLS_ENDPOINT = "calls.report"
+
+
+def calls_service():
+    """The catalogue's row of the calls report (its name, ministry, usage count)."""
+    return service_for_endpoint(CALLS_ENDPOINT)
+
+
 def count_use(service):
     """One more use of the service, counted in the database without a read-modify-write race;
     the count after it, in the same statement."""

@@ -61,3 +61,15 @@ MONTH_NAMES = (
     "yanvar", "fevral", "mart", "aprel", "may", "iyun",
     "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr",
 )
+
+
+def baku_date(stored):
+    return to_baku(stored).strftime("%d.%m")
+
+
+def baku_full_date(stored):
+    return to_baku(stored).strftime("%d.%m.%Y")
+
+
+def baku_time(stored):
+    return to_baku(stored).strftime("%H:%M")

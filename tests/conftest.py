@@ -158,7 +158,7 @@ def demo(app):
 
 
 class StaffActions:
-    """Signing in as the operator's staff, at their own sign-in page (issue 5)."""
+    """Signing in as the operator's staff, at their own sign-in page."""
 
     def __init__(self, client):
         self._client = client

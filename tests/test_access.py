@@ -142,7 +142,7 @@ def test_no_route_shows_a_call_the_citizen_did_not_make(app, client, auth, world
     assert {"calls.report", "calls.export", "claims.new", "claims.show"} <= shown_own
 
 
-# --- Claims on charges (issue 5) ---
+# --- Claims on charges ---
 
 
 def test_claimable_calls_are_exactly_the_citizens_report(world, db):

@@ -26,7 +26,7 @@ def test_after_the_22nd_the_demo_is_picture_5_to_the_minute(db):
     prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 7, 25, 9, 0)))
     aysel = Citizen.get(username="aysel")
     calls = calls_of(lines_of(aysel, Month(2026, 7))[0])
-    from egov.formatting import baku_date, baku_time
+    from egov.timeutil import baku_date, baku_time
 
     assert [(baku_date(c.started_at), baku_time(c.started_at), c.duration_seconds,
              c.amount_qepik) for c in calls] == [

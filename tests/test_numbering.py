@@ -39,3 +39,19 @@ def test_not_a_number(bad):
 def test_only_ascii_digits_make_a_number(bad):
     with pytest.raises(NumberError):
         normalise(bad)
+
+
+def test_the_schema_accepts_exactly_the_kinds_of_the_numbering_plan(world, db):
+    """models.Call's CHECK spells the kinds out; it must agree with egov.telephony.numbering."""
+    from peewee import IntegrityError
+
+    from egov.models import Call
+    from egov.telephony.numbering import INTERCITY, INTERNATIONAL
+
+    line = world.line("0124401234", world.citizen("1AAAAAA", "Birinci"))
+    for n, kind in enumerate((INTERCITY, INTERNATIONAL)):
+        Call.create(record_id=f"K-{n}", line=line, started_at=world.in_month(), kind=kind,
+                    duration_seconds=1, dialled_number="0222564321", amount_qepik=1)
+    with pytest.raises(IntegrityError), db.atomic():
+        Call.create(record_id="K-9", line=line, started_at=world.in_month(), kind="local",
+                    duration_seconds=1, dialled_number="0222564321", amount_qepik=1)

@@ -38,7 +38,7 @@ def _keeps_the_policy(page):
 
 
 def test_toolbar_pages_keep_the_policy_too(client, auth, staff_auth, demo):
-    """The report's toolbar pages (issue 5), for a citizen and then for the operator's staff."""
+    """The report's toolbar pages, for a citizen and then for the operator's staff."""
     auth.login()
     for path in ("/calls", "/calls/feedback", "/calls/claims", "/calls/claims/new"):
         assert _keeps_the_policy(client.get(path).get_data(as_text=True)), path

@@ -29,7 +29,7 @@ def report():
     """The month's calls of the chosen line (the first one by default)."""
     month = Month.current()
     held_lines, held = access.chosen_line(current_user.citizen, month, request.args.get("line"))
-    service = catalogue.service_for_endpoint("calls.report")
+    service = catalogue.calls_service()
     return render(
         "calls/report.html",
         {"main": "calls/_service.html", "call-report": "calls/_report.html"},

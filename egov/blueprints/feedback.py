@@ -30,7 +30,7 @@ class FeedbackForm(FlaskForm):
 def form():
     form = FeedbackForm()
     if form.validate_on_submit():
-        service = catalogue.service_for_endpoint("calls.report")
+        service = catalogue.calls_service()
         leave_feedback(service, current_user.citizen, int(form.rating.data), form.message.data)
         if is_fragment_request():
             return render("feedback/_thanks.html", title=_("Əks əlaqə"))

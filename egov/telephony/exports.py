@@ -23,8 +23,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ..formatting import baku_full_date, baku_time, format_phone
+from ..timeutil import baku_full_date, baku_time
 from .billing import format_azn
+from .numbering import format_phone
 from .reports import SERVICE_TITLE
 
 

@@ -74,3 +74,16 @@ def country_digits(dialled):
     """The digits after the international prefix, for matching a tariff zone."""
     dialled = normalise(dialled)
     return dialled[2:] if dialled.startswith("00") else ""
+
+
+def format_phone(number):
+    """A national number in groups: 0124401234 → 012 440 12 34."""
+    try:
+        digits = normalise(number)
+    except NumberError:
+        return number
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if len(digits) == 10:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}"
+    return digits
