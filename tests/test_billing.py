@@ -133,3 +133,12 @@ def test_amounts_in_other_scripts_digits_are_refused(typed):
 
     with pytest.raises(ValueError):
         parse_azn(typed)
+
+
+@pytest.mark.parametrize("price", ["7_2", "٧٢", "+5"])
+def test_a_tariff_price_is_ascii_digits_only(tmp_path, price):
+    path = tmp_path / "tariffs.csv"
+    path.write_text(f"kind,prefix,qepik_per_minute,valid_from\nintercity,,{price},2020-01-01\n",
+                    encoding="utf-8")
+    with pytest.raises(TariffError, match="line 2: price"):
+        TariffBook.from_csv(path)

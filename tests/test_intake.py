@@ -288,3 +288,123 @@ def test_check_tariffs_shows_the_prices_in_force(app):
     result = app.test_cli_runner().invoke(args=["check-tariffs"])
     assert result.exit_code == 0
     assert re.search(r"intercity\s+any\s+5", result.output)
+
+
+# --- Hostile and malformed files: a per-line message and nothing written, never a traceback ---
+
+def test_a_fin_is_checked_as_written_before_it_is_upper_cased(registry):
+    """«ſ» (long s) upper-cases to «S»: «1SMPſ01» must not become Leyla's 1SMPL01's neighbour."""
+    import_lines(text_source(LINES_HEADER + "5aysl01,Aysel Məmmədova,0124401234,2020-01-01\n"))
+    assert Citizen.select().where(Citizen.fin == "5AYSL01").exists()  # lower case is fine
+    problems = refused(import_lines, text_source(
+        LINES_HEADER + "5AYſL01,Aysel Məmmədova,0124401235,2020-01-01\n"))
+    assert problems == [(2, "FIN '5AYſL01' is not 7 Latin letters and digits")]
+    assert LineOwnership.select().join(PhoneLine).where(
+        PhoneLine.number == "0124401235").count() == 0
+
+
+@pytest.mark.parametrize("duration", ["7_2", "٧٢", "７２", "+72", " 72x", "72.0", "²"])
+def test_only_ascii_digits_make_a_duration(registry, tariffs, duration):
+    problems = refused(import_calls, calls_csv(
+        f"C1,0124931122,0222564321,2026-10-03 09:12:40,{duration}"), tariffs)
+    assert len(problems) == 1 and problems[0][0] == 2
+    assert "is not a whole number (digits 0-9 only)" in problems[0][1]
+    assert Call.select().count() == 0
+
+
+@pytest.mark.parametrize("started", ["٢٠٢٦-10-03 09:12:40", "20261003", "2026-W40",
+                                     "2026-10-03 09:12:40.5", "0001-01-01"])
+def test_only_the_documented_date_form_in_ascii_digits_is_a_time(registry, tariffs, started):
+    problems = refused(import_calls, calls_csv(f"C1,0124931122,0222564321,{started},60"),
+                       tariffs)
+    assert len(problems) == 1 and problems[0][0] == 2 and repr(started) in problems[0][1]
+
+
+def test_a_header_naming_a_column_twice_is_refused(registry, tariffs):
+    source = text_source("record_id,calling_number,called_number,started_at,duration_seconds,"
+                         "Duration_Seconds\nC1,0124931122,0222564321,2026-10-03 09:12:40,60,7\n")
+    assert refused(import_calls, source, tariffs) == [
+        (1, "the header names column(s) duration_seconds twice")]
+    assert Call.select().count() == 0
+
+
+def _cli(app, tmp_path, kind, content):
+    path = tmp_path / f"{kind}.csv"
+    path.write_bytes(content)
+    return path, app.test_cli_runner().invoke(args=[f"import-{kind}", str(path)])
+
+
+GOOD_CALL = b"C1,0124931122,0222564321,2026-10-03 09:12:40,60"
+
+
+@pytest.mark.parametrize("content, line, reason", [
+    (CALLS_HEADER.encode() + b'C2,0124931122,0222564321,2026-10-03 09:12:40,"'
+     + b"9" * 140_000 + b'"\n', 2, "more than 65536"),
+    (CALLS_HEADER.encode() + GOOD_CALL + b"\n" + b"x" * 1_000_000 + b"\n", 3, "more than 65536"),
+    (CALLS_HEADER.encode() + b'C2,0124931122,0222564321,"2026-10-03\n' + b'9,\n' * 70_000
+     + b'",60\n', 2, "cannot be read as CSV: field larger than field limit"),
+    (CALLS_HEADER.replace("\n", "\r").encode() + GOOD_CALL + b"\r", 1, "carriage return (CR)"),
+    (CALLS_HEADER.encode() + GOOD_CALL + b"\rC2\n", 2, "carriage return (CR)"),
+    (CALLS_HEADER.encode() + b"C2,0124931122,\x00,2026-10-03 09:12:40,60\n", 2, "called number"),
+])
+def test_malformed_files_get_a_line_message_and_exit_1_never_a_traceback(
+        app, registry, tmp_path, content, line, reason):
+    path, result = _cli(app, tmp_path, "calls", content)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert f"{path}: line {line}: " in result.output and reason in result.output
+    assert Call.select().count() == 0
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_COLUMNS = {"lines": ["fin", "full_name", "number", "since"],
+            "calls": ["record_id", "calling_number", "called_number", "started_at",
+                      "duration_seconds"],
+            "payments": ["record_id", "paid_at"]}
+_VALUES = st.one_of(
+    st.sampled_from(["1SMPL01", "5AYſL01", "Ad Soyad", "0124931122", "0222564321", "+7 495 1",
+                     "2026-10-03 09:12:40", "2021-05-14", "0001-01-01", "9999-12-31 23:59",
+                     "60", "7_2", "٧٢", "-1", "86401", "C1", "", '"', '""', "x" * 70,
+                     "\x00", "\r", "\u2028", "\ufeff"]),
+    st.text(max_size=12))
+
+
+@st.composite
+def _csv_shapes(draw, kind):
+    names = draw(st.lists(st.sampled_from(_COLUMNS[kind] + ["extra", "FIN", " since "]),
+                          min_size=0, max_size=7))
+    width = max(len(names), 1)
+    rows = draw(st.lists(st.lists(_VALUES, min_size=0, max_size=width + 1), max_size=6))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r", ""]))
+    quote = draw(st.booleans())
+
+    def line(fields):
+        return ",".join(f'"{f}"' if quote and '"' not in f else f for f in fields)
+
+    text = end.join(line(fields) for fields in [names] + rows) + draw(st.sampled_from(["", end]))
+    data = (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + text.encode("utf-8")
+    return data if draw(st.booleans()) else data[:draw(st.integers(0, len(data)))]
+
+
+def _snapshot():
+    return [list(model.select().order_by(model.id).tuples())
+            for model in (Citizen, PhoneLine, LineOwnership, Call)]
+
+
+@pytest.mark.parametrize("kind", ["lines", "calls", "payments"])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_files_never_give_a_traceback_or_a_partial_write(
+        app, registry, tmp_path, kind, data):
+    content = data.draw(st.one_of(st.binary(max_size=300), _csv_shapes(kind)), label="file")
+    before = _snapshot()
+    path, result = _cli(app, tmp_path, kind, content)
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert f"{path}: " in result.output and "nothing was imported" in result.output
+        assert _snapshot() == before

@@ -57,13 +57,16 @@ class TariffBook:
             for line_no, row in enumerate(csv.DictReader(handle), start=2):
                 try:
                     kind = row["kind"].strip()
+                    price = row["qepik_per_minute"].strip()
+                    if not re.fullmatch(r"[0-9]+", price):  # int() also reads «7_2», «٧٢»
+                        raise TariffError(f"price {price!r} is not a whole number of qəpik")
                     if kind not in (INTERCITY, INTERNATIONAL):
                         raise TariffError(f"unknown kind {kind!r}")
                     tariffs.append(
                         Tariff(
                             kind=kind,
                             prefix=row["prefix"].strip(),
-                            qepik_per_minute=int(row["qepik_per_minute"]),
+                            qepik_per_minute=int(price),
                             valid_from=date.fromisoformat(row["valid_from"].strip()),
                         )
                     )

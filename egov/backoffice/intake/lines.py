@@ -36,7 +36,9 @@ from .writer import (
 )
 
 COLUMNS = ("fin", "full_name", "number", "since")
-FIN = re.compile(r"^[0-9A-Z]{7}$")
+# Checked as written, before upper-casing: Unicode upper() turns «ſ» (long s) into «S»,
+# so «5AYſL01» would become another citizen's 5AYSL01.
+FIN = re.compile(r"[0-9A-Za-z]{7}")
 
 
 @dataclass(slots=True)
@@ -49,9 +51,9 @@ class Holding:
 
 
 def _parse(line_no, row, now):
-    fin = row["fin"].upper()
-    if not FIN.match(fin):
+    if not FIN.fullmatch(row["fin"]):
         raise RowError(f"FIN {row['fin']!r} is not 7 Latin letters and digits")
+    fin = row["fin"].upper()
     name = " ".join(row["full_name"].split())
     if not name:
         raise RowError("the full name is empty")

@@ -6,6 +6,7 @@ first one, so the operator gets the whole list in one go.
 import csv
 import io
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,29 +34,67 @@ class ImportRefused(Exception):
 
 
 PROGRESS_STEP = 1 << 20
+# No field of these files comes near this; a longer line is a broken or hostile file, and
+# reading it whole would hold it in memory. csv's own limit (131 072 per field) is then
+# reached only by a quoted field running over many lines, which read_rows reports too.
+MAX_LINE_BYTES = 1 << 16
 
 
 class RowError(ValueError):
     """One field of one row is wrong; the message is written for the operator."""
 
 
+def _raw_lines(binary, problems):
+    """The file's lines as bytes, each at most MAX_LINE_BYTES (a longer one is a problem)."""
+    number = 0
+    while True:
+        raw = binary.readline(MAX_LINE_BYTES)
+        if not raw:
+            return
+        number += 1
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            skipped = len(raw)
+            while raw and not raw.endswith(b"\n"):  # the rest of the line, unread
+                raw = binary.readline(MAX_LINE_BYTES)
+                skipped += len(raw)
+            problems.append(Problem(number, (
+                f"the line is {skipped} bytes long, more than {MAX_LINE_BYTES}; "
+                "is this the right file?")))
+            yield number, skipped, None
+            continue
+        yield number, len(raw), raw
+
+
 def _decoded_lines(binary, problems, bar):
-    """The file's lines as text; a line that is not UTF-8 becomes a problem and is left out."""
+    """The file's lines as text; a line that cannot be read becomes a problem and an
+    empty line, so that the rows after it keep their line numbers."""
     unreported = 0
-    for number, raw in enumerate(binary, start=1):
-        unreported += len(raw)
+    for number, size, raw in _raw_lines(binary, problems):
+        unreported += size
         if unreported >= PROGRESS_STEP:  # a bar redrawn per row would cost more than the row
             bar.update(unreported)
             unreported = 0
+        if raw is None:
+            yield "\n"
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a BOM, as spreadsheet programs write it
         try:
-            yield raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             problems.append(Problem(number, (
                 f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1}); "
                 "save the file as UTF-8")))
-            yield "\n"  # keep the line numbering of the rows that follow
+            yield "\n"
+            continue
+        if "\r" in text.rstrip("\r\n") or text.endswith("\r"):
+            # Old Mac line endings: the whole file would read as one line.
+            problems.append(Problem(number, (
+                "a carriage return (CR) without a line feed; save the file with LF or CRLF "
+                "line endings")))
+            yield "\n"
+            continue
+        yield text
     bar.update(unreported)
 
 
@@ -72,15 +111,32 @@ def opened(source):
     yield source, size
 
 
+def _csv_rows(reader, problems):
+    """The reader's rows, until one csv cannot parse: that is a problem on the line where
+    the row began, and the reading stops (after a quote left open, nothing lines up)."""
+    while True:
+        starts = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(starts, (
+                f"cannot be read as CSV: {error} (a quote left open?)")))
+            return
+
+
 def read_rows(binary, columns, problems, bar):
     """(line number, {column: stripped value}) for every data row of a CSV file.
 
-    A missing column stops the reading: no row can be understood without it.
+    A missing or repeated column stops the reading: no row can be understood without it.
     """
     reader = csv.reader(_decoded_lines(binary, problems, bar))
-    header = next(reader, None)
+    rows = _csv_rows(reader, problems)
+    header = next(rows, None)
     if header is None:
-        problems.append(Problem(0, "the file is empty: a header row is needed"))
+        if not problems:
+            problems.append(Problem(0, "the file is empty: a header row is needed"))
         return
     names = [name.strip().lower() for name in header]
     missing = [c for c in columns if c not in names]
@@ -89,8 +145,13 @@ def read_rows(binary, columns, problems, bar):
             f"missing column(s): {', '.join(missing)}; "
             f"the header must name {', '.join(columns)}")))
         return
+    # Two columns of one name: which one is meant cannot be known.
+    twice = sorted({name for name in names if name and names.count(name) > 1})
+    if twice:
+        problems.append(Problem(1, f"the header names column(s) {', '.join(twice)} twice"))
+        return
     index = [names.index(c) for c in columns]
-    for fields in reader:
+    for fields in rows:
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # blank lines, e.g. a trailing newline
         if len(fields) != len(names):
@@ -105,16 +166,25 @@ def local_text(moment):
     return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# What the files write (fromisoformat alone also reads «20261108» and «2026-W45»).
+_LOCAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # ASCII only: int() also reads «7_2» and «٧٢»
+
+
 def parse_local_time(value, what="time"):
     """'YYYY-MM-DD HH:MM[:SS]' or 'YYYY-MM-DD', Baku local time, as naive UTC."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise RowError(
-            f"{what} {value!r} is not a date and time like 2026-11-08 16:11:00") from None
-    if moment.tzinfo is not None:
+        moment = None
+    if moment is not None and moment.tzinfo is not None:
         raise RowError(f"{what} {value!r} carries a time zone; write Baku local time without it")
-    return to_db(moment.replace(tzinfo=BAKU))
+    if moment is None or not _LOCAL_TIME.fullmatch(value):
+        raise RowError(f"{what} {value!r} is not a date and time like 2026-11-08 16:11:00")
+    try:
+        return to_db(moment.replace(tzinfo=BAKU))
+    except OverflowError:  # year 1 in Baku is before year 1 in UTC
+        raise RowError(f"{what} {value!r} is out of range") from None
 
 
 def parse_not_future(value, now, what):
@@ -125,10 +195,9 @@ def parse_not_future(value, now, what):
 
 
 def parse_count(value, what, maximum):
-    try:
-        number = int(value)
-    except ValueError:
-        raise RowError(f"{what} {value!r} is not a whole number") from None
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise RowError(f"{what} {value!r} is not a whole number (digits 0-9 only)")
+    number = int(value)
     if number < 0:
         raise RowError(f"{what} {number} is negative")
     if number > maximum:
