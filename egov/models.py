@@ -5,6 +5,7 @@ Timestamps are stored as naive UTC; conversion to Asia/Baku happens at the edges
 """
 from peewee import (
     SQL,
+    BooleanField,
     CharField,
     Check,
     DateTimeField,
@@ -168,9 +169,18 @@ class ClaimCall(BaseModel):
     original_qepik = IntegerField()
     # Set only when the claim is accepted; Call.amount_qepik itself is never rewritten.
     corrected_qepik = IntegerField(null=True, constraints=[Check("corrected_qepik >= 0")])
+    # True until the claim is rejected (set in the same transaction as the status). It is
+    # here, not read from Claim.status, so that the database itself can hold the rule "a
+    # call has at most one claim not rejected": a partial unique index (below) makes the
+    # second of two simultaneous filings fail, whichever process or engine runs them.
+    disputing = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
 
     class Meta:
         indexes = ((("claim", "call"), True), (("call",), False))
+
+
+ClaimCall.add_index(ClaimCall.index(ClaimCall.call, unique=True, where=SQL("disputing"),
+                                    name="claim_call_one_standing_dispute"))
 
 
 class ClaimEvent(BaseModel):
@@ -191,4 +201,22 @@ ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Ser
 def create_tables():
     """Create every table that does not exist yet (safe to repeat)."""
     with database.connection_context():
+        _add_claim_call_disputing()
         database.create_tables(ALL_MODELS, safe=True)
+
+
+def _add_claim_call_disputing():
+    """A database made before ClaimCall.disputing gets the column, filled from the claims."""
+    table = ClaimCall._meta.table_name
+    if not database.table_exists(table):
+        return
+    if "disputing" in {column.name for column in database.get_columns(table)}:
+        return
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    with database.atomic():
+        migrate(SchemaMigrator.from_database(database).add_column(
+            table, "disputing", BooleanField(default=True)))
+        (ClaimCall.update(disputing=False)
+         .where(ClaimCall.claim.in_(Claim.select(Claim.id)
+                                    .where(Claim.status == Claim.REJECTED))).execute())

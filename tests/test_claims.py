@@ -167,3 +167,20 @@ def test_a_finished_claim_takes_no_further_step(aysel):
 def test_claims_need_a_signed_in_citizen(client, demo):
     assert client.get("/calls/claims").status_code == 302
     assert client.get("/calls/claims/new").status_code == 302
+
+
+def test_the_database_itself_refuses_a_second_standing_dispute_of_a_call(aysel):
+    """Whatever the code checks first, two claims not rejected cannot hold one call."""
+    from peewee import IntegrityError
+
+    from egov.db import database
+
+    first = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    row = first.claim_calls.get()
+    second = Claim.create(reference="RK-0000-AAAAA", citizen=aysel, line=first.line,
+                          reason="x", created_at=first.created_at)
+    with pytest.raises(IntegrityError), database.atomic():
+        ClaimCall.create(claim=second, call=row.call, original_qepik=row.original_qepik)
+    claims.reject(first, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Yox.")
+    assert not ClaimCall.get_by_id(row.id).disputing  # a rejected claim frees its calls
+    ClaimCall.create(claim=second, call=row.call, original_qepik=row.original_qepik)

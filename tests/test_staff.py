@@ -147,3 +147,33 @@ def test_an_idle_staff_session_ends(client, signed_in_staff):
     StaffSession.update(last_seen_at=utcnow() - timedelta(minutes=16)).execute()
     assert client.get("/staff/claims").status_code == 302
     assert StaffSession.select().count() == 0
+
+
+@pytest.mark.parametrize("first", ["reject", "start_review"])
+def test_a_decision_made_from_a_status_that_changed_meanwhile_is_refused(
+        client, signed_in_staff, first):
+    """Two colleagues on one claim: the second answer, made from the page as it was, loses."""
+    from egov.telephony import charge_claims
+
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    row = ClaimCall.get()
+    page = text(client.get(f"/staff/claims/{claim.reference}"))
+    assert 'name="seen" type="hidden" value="received"' in page
+    token = csrf_token(client, f"/staff/claims/{claim.reference}")
+    colleague = StaffMember.create(username="ops", full_name="Əməkdaş", password_hash="x")
+    getattr(charge_claims, first)(Claim.get(), colleague, "Zəng qeydə alınıb.")  # first
+    response = client.post(f"/staff/claims/{claim.reference}", data={
+        "csrf_token": token, "seen": "received", "decision": "accept", "answer": "Düzəldildi.",
+        f"amount-{row.id}": "0,10"})
+    page = text(response)
+    assert response.status_code == 409
+    assert "başqa əməkdaş tərəfindən dəyişdirilib" in page and "Zəng qeydə alınıb." in page
+    ended = Claim.get()
+    assert ended.status == (Claim.REJECTED if first == "reject" else Claim.UNDER_REVIEW)
+    assert ClaimCall.get().corrected_qepik is None  # the loser wrote no amount
+    assert [e.status for e in ended.events] == ["received", ended.status]
+    if first == "reject":
+        assert 'name="decision"' not in page  # a rejected claim takes no further decision
+    else:  # the member decides again, from the status now shown, with what they typed
+        assert "Düzəldildi.</textarea>" in page
+        assert 'name="seen" type="hidden" value="under_review"' in page

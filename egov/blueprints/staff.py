@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..backoffice import claims_desk, staff_accounts
@@ -36,6 +36,9 @@ class AnswerForm(FlaskForm):
                           validators=[DataRequired(_l("Qərarı seçin."))])
     answer = TextAreaField(_l("Vətəndaşa cavab"), validators=[
         Length(max=2000, message=_l("Cavab 2000 simvoldan uzun olmamalıdır."))])
+    # The status the page showed: the decision is made from it, and applies only if the
+    # claim still has it when the answer arrives (charge_claims._step).
+    seen = HiddenField()
 
 
 def staff_required(view):
@@ -115,24 +118,35 @@ def claim_detail(reference):
     amount_errors, typed = {}, {row.id: format_azn(row.corrected_qepik if row.corrected_qepik
                                                    is not None else row.original_qepik)
                                 for row in disputed}
+    changed = False
     if request.method == "POST":
         typed.update({row.id: request.form.get(f"amount-{row.id}", "") for row in disputed})
         if form.validate_on_submit():
             decision, answer = form.decision.data, form.answer.data or ""
             amounts, amount_errors = _amount_errors(disputed)
-            if decision == "reject" and not answer.strip():
-                form.answer.errors.append(_("Rədd etməyin səbəbini vətəndaşa yazın."))
-            elif decision == "accept" and not amount_errors:
-                return _decide(claim, charge_claims.accept, answer, amounts)
-            elif decision == "reject":
-                return _decide(claim, charge_claims.reject, answer)
-            elif decision == "review":
-                return _decide(claim, charge_claims.start_review, answer)
+            seen = form.seen.data or claim.status
+            try:
+                if decision == "reject" and not answer.strip():
+                    form.answer.errors.append(_("Rədd etməyin səbəbini vətəndaşa yazın."))
+                elif decision == "accept" and not amount_errors:
+                    return _decide(claim, charge_claims.accept, answer, amounts, seen=seen)
+                elif decision == "reject":
+                    return _decide(claim, charge_claims.reject, answer, seen=seen)
+                elif decision == "review":
+                    return _decide(claim, charge_claims.start_review, answer, seen=seen)
+            except charge_claims.ClaimChanged:
+                # A colleague decided first: show the claim as it is now, with what this
+                # member typed, and let them decide again from there.
+                changed = True
+                claim = claims_desk.claim_for_staff(reference)
+                disputed = charge_claims.disputed_calls(claim)
+                form.decision.data = None
+    form.seen.data = claim.status
     page = render_template("staff/claim.html", title=_("Reklamasiya %(ref)s", ref=claim.reference),
                              claim=claim, disputed=disputed, history=charge_claims.history(claim),
-                             form=form, typed=typed, amount_errors=amount_errors,
+                             form=form, typed=typed, amount_errors=amount_errors, changed=changed,
                              choices=[c for c in DECISIONS if _allowed(claim, c[0])])
-    return page, (400 if form.errors or amount_errors else 200)
+    return page, (409 if changed else 400 if form.errors or amount_errors else 200)
 
 
 _STATUS_OF = {"review": Claim.UNDER_REVIEW, "accept": Claim.ACCEPTED, "reject": Claim.REJECTED}
@@ -142,9 +156,12 @@ def _allowed(claim, decision):
     return _STATUS_OF[decision] in charge_claims.NEXT_STEPS[claim.status]
 
 
-def _decide(claim, step, *args):
+def _decide(claim, step, *args, seen):
+    """Apply the decision; ClaimChanged (a colleague was first) goes up to the view."""
     try:
-        step(claim, sessions.current_staff(), *args)
+        step(claim, sessions.current_staff(), *args, seen=seen)
+    except charge_claims.ClaimChanged:
+        raise
     except charge_claims.ClaimError:
         flash(_("Bu reklamasiya artıq bu vəziyyətdə ola bilməz."))
     else:

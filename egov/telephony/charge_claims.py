@@ -29,6 +29,14 @@ class ClaimError(ValueError):
     """A step the claim cannot take (a finished claim, a call already disputed)."""
 
 
+class CallsTaken(ClaimError):
+    """A chosen call is already disputed by another claim: its references are in .args[0]."""
+
+
+class ClaimChanged(ClaimError):
+    """The claim left the status a decision was made from (a colleague decided meanwhile)."""
+
+
 def new_reference(now):
     """E.g. RK-2611-7KQ4M: year and month of filing, then five unambiguous characters."""
     suffix = "".join(secrets.choice(_ALPHABET) for _ in range(5))
@@ -46,9 +54,7 @@ def open_disputes(calls):
 
 def file_claim(citizen, held, calls, reason):
     """A new claim of the citizen on these calls of a line they hold (checked by egov.access)."""
-    taken = open_disputes(calls)
-    if taken:
-        raise ClaimError(sorted({claim.reference for claim in taken.values()}))
+    _refuse_if_taken(calls)
     now = utcnow()
     for _ in range(5):
         try:
@@ -62,8 +68,17 @@ def file_claim(citizen, held, calls, reason):
                 ClaimEvent.create(claim=claim, status=Claim.RECEIVED, created_at=now)
                 return claim
         except IntegrityError:
-            continue  # a reference drawn twice: draw again
+            # The check above ran before the transaction: a simultaneous filing on the same
+            # call can pass it too, and then the database's unique index refuses this one.
+            _refuse_if_taken(calls)
+            continue  # otherwise a reference drawn twice: draw again
     raise ClaimError("no free reference")
+
+
+def _refuse_if_taken(calls):
+    taken = open_disputes(calls)
+    if taken:
+        raise CallsTaken(sorted({claim.reference for claim in taken.values()}))
 
 
 def disputed_calls(claim):
@@ -82,30 +97,44 @@ def history(claim):
     return list(claim.events.order_by(ClaimEvent.created_at, ClaimEvent.id))
 
 
-def _step(claim, staff, status, answer):
-    if status not in NEXT_STEPS[claim.status]:
-        raise ClaimError(f"{claim.status} → {status}")
-    now = utcnow()
+def _step(claim, staff, status, answer, seen=None):
+    """Move the claim on, from the status `seen` (by default the one it was read with).
+
+    Two colleagues may decide on one claim at the same moment, each from the status
+    their page showed. The change is one conditional UPDATE (compare-and-set): it
+    applies only while the claim still has that status, and the row count says whether
+    it did. On PostgreSQL the second UPDATE waits for the first transaction and then
+    finds no row; on SQLite writers take turns. The loser writes nothing, not even its
+    corrected amounts, since the caller's transaction is rolled back by ClaimChanged.
+    """
+    seen = claim.status if seen is None else seen
+    if status not in NEXT_STEPS.get(seen, ()):
+        raise ClaimError(f"{seen} → {status}")
+    changed = (Claim.update(status=status)
+               .where((Claim.id == claim.id) & (Claim.status == seen)).execute())
+    if changed != 1:
+        raise ClaimChanged(claim.reference)
     claim.status = status
-    claim.save(only=[Claim.status])
+    if status == Claim.REJECTED:  # the calls may be disputed again
+        ClaimCall.update(disputing=False).where(ClaimCall.claim == claim).execute()
     ClaimEvent.create(claim=claim, status=status, answer=answer.strip(), staff=staff,
-                      created_at=now)
+                      created_at=utcnow())
 
 
-def start_review(claim, staff, answer=""):
+def start_review(claim, staff, answer="", seen=None):
     with database.atomic():
-        _step(claim, staff, Claim.UNDER_REVIEW, answer)
+        _step(claim, staff, Claim.UNDER_REVIEW, answer, seen)
 
 
-def reject(claim, staff, answer):
+def reject(claim, staff, answer, seen=None):
     with database.atomic():
-        _step(claim, staff, Claim.REJECTED, answer)
+        _step(claim, staff, Claim.REJECTED, answer, seen)
 
 
-def accept(claim, staff, answer, corrected):
+def accept(claim, staff, answer, corrected, seen=None):
     """Accept, with the corrected amount in qəpik of each disputed call ({ClaimCall id: qəpik})."""
     with database.atomic():
-        _step(claim, staff, Claim.ACCEPTED, answer)
+        _step(claim, staff, Claim.ACCEPTED, answer, seen)
         for row in claim.claim_calls:
             row.corrected_qepik = corrected[row.id]
             row.save(only=[ClaimCall.corrected_qepik])
