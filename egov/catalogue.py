@@ -39,8 +39,12 @@ def load_catalogue(data_dir):
 
 
 def ensure_loaded(data_dir):
-    """Load the catalogue into an empty database (the embedded SQLite one's first run)."""
-    with database.connection_context():
+    """Load the catalogue into an empty database (the embedded SQLite one's first run).
+
+    Several gunicorn workers start at once: the write lock is taken first (IMMEDIATE),
+    so they load it one after another instead of the losers failing with «database is
+    locked» when a read transaction of theirs tries to become a write."""
+    with database.connection_context(), database.atomic("IMMEDIATE"):
         if not Agency.select().exists():
             load_catalogue(data_dir)
 

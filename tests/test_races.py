@@ -1,0 +1,108 @@
+"""Simultaneous clicks, as they really arrive: threads released together by a barrier
+fire requests at gunicorn with several worker processes, on the suite's database
+(SQLite, and PostgreSQL in `make test`'s second pass). Sequential calls through the
+test client never race; these do."""
+import re
+import threading
+
+import pytest
+import requests
+
+from egov.backoffice.staff_accounts import create_staff
+from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
+from egov.models import Citizen, Claim, ClaimCall, ClaimEvent
+
+from .gunicorn_live import gunicorn
+from .test_claims import call_ids, file_claim
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def server(database_url):
+    with gunicorn(database_url, workers=4, threads=2) as live:
+        yield live
+
+
+def signed_in(server, login_path, username, password, post_path=None):
+    browser = requests.Session()
+    page = browser.get(server.url + login_path, timeout=10).text
+    response = browser.post(server.url + (post_path or login_path), allow_redirects=False,
+                            data={"username": username, "password": password,
+                                  "csrf_token": CSRF.search(page).group(1)}, timeout=10)
+    assert response.status_code == 302, response.text
+    return browser
+
+
+def token_of(browser, url):
+    return CSRF.search(browser.get(url, timeout=10).text).group(1)
+
+
+def at_once(*requests_to_send):
+    """Send each (session, url, data) from its own thread, all released at one instant."""
+    barrier = threading.Barrier(len(requests_to_send))
+    answers = [None] * len(requests_to_send)
+
+    def send(i, browser, url, data):
+        barrier.wait()
+        answers[i] = browser.post(url, data=data, allow_redirects=False, timeout=30)
+
+    threads = [threading.Thread(target=send, args=(i, *r)) for i, r in enumerate(requests_to_send)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def copies(browser, n):
+    """n browsers holding the same cookie: one citizen clicking in several tabs."""
+    tabs = []
+    for _ in range(n):
+        tab = requests.Session()
+        tab.cookies.update(browser.cookies)
+        tabs.append(tab)
+    return tabs
+
+
+def test_simultaneous_claims_on_one_call_file_one_and_tell_the_others(server, demo, db):
+    aysel = signed_in(server, "/auth/login", "aysel", "aysel-demo-1", "/auth/login/password")
+    ids = call_ids(Citizen.get(username="aysel"), AYSEL_FIRST_LINE)
+    url = server.url + "/calls/claims/new"
+    token = token_of(aysel, f"{url}?line={AYSEL_FIRST_LINE}")
+    for call in ids[:3]:  # a few rounds: each must hold, not just the lucky one
+        data = {"csrf_token": token, "line": AYSEL_FIRST_LINE, "calls": [str(call)],
+                "reason": "Bu zəngi mən etməmişəm."}
+        answers = at_once(*[(tab, url, data) for tab in copies(aysel, 8)])
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [302] + [400] * 7, codes
+        for answer in answers:
+            if answer.status_code == 400:
+                assert "Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib." in answer.text
+        assert ClaimCall.select().where(ClaimCall.call == call).count() == 1
+    assert Claim.select().count() == 3
+    assert "Traceback" not in server.log()
+
+
+def test_simultaneous_accept_and_reject_record_one_decision(server, demo, db):
+    claims = [file_claim("aysel", AYSEL_FIRST_LINE, [i]) for i in range(4)]
+    create_staff("ops2", "Kamran Rəhimov", "ops2-parol-1")
+    leyla = signed_in(server, "/staff/login", DEMO_STAFF["username"], DEMO_STAFF["password"])
+    kamran = signed_in(server, "/staff/login", "ops2", "ops2-parol-1")
+    for claim in claims:
+        url = f"{server.url}/staff/claims/{claim.reference}"
+        row = claim.claim_calls.get()
+        accept = {"csrf_token": token_of(leyla, url), "seen": "received", "decision": "accept",
+                  "answer": "Düzəldildi.", f"amount-{row.id}": "0,01"}
+        reject = {"csrf_token": token_of(kamran, url), "seen": "received", "decision": "reject",
+                  "answer": "Zəng qeydə alınıb."}
+        answers = at_once((leyla, url, accept), (kamran, url, reject))
+        assert sorted(a.status_code for a in answers) == [302, 409]
+        loser = next(a for a in answers if a.status_code == 409)
+        assert "başqa əməkdaş tərəfindən dəyişdirilib" in loser.text
+        ended = Claim.get_by_id(claim.id)
+        assert [e.status for e in ClaimEvent.select().where(ClaimEvent.claim == claim)
+                .order_by(ClaimEvent.id)] == ["received", ended.status]
+        corrected = ClaimCall.get_by_id(row.id).corrected_qepik
+        assert corrected == (1 if ended.status == Claim.ACCEPTED else None)
+    assert "Traceback" not in server.log()
