@@ -40,6 +40,9 @@ def from_environment(instance_path, environ=None):
         "DATABASE_URL": env.get(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'egov.sqlite3'}"
         ),
+        # How long a request waits for the database to come back (a restart, a failover)
+        # before the citizen is shown «try again later» (503) instead.
+        "DATABASE_RETRY_SECONDS": float(env.get("DATABASE_RETRY_SECONDS", "3")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Public kiosks: a forgotten session must not outlive its citizen for long.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),

@@ -1,6 +1,20 @@
 """The database connection's life: bound at app start, open per request."""
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+import logging
+import time
+
+from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
+                    SqliteDatabase)
 from playhouse.db_url import connect
+
+log = logging.getLogger(__name__)
+
+# What a database that is restarting, failing over or unreachable raises (peewee wraps the
+# driver's errors in these): a connection refused or dropped, «database is locked».
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailable(Exception):
+    """No working connection could be had within DATABASE_RETRY_SECONDS."""
 
 database = DatabaseProxy()
 
@@ -52,18 +66,64 @@ def is_sqlite():
     return isinstance(database.obj, SqliteDatabase)
 
 
+def discard_connections():
+    """Drop this thread's connection and the pool's idle ones: when one has died with the
+    server (a restart, a failover), the others opened before it have died too."""
+    try:
+        if not database.is_closed():
+            database.manual_close()
+        database.close_idle()
+    except Exception:  # closing a dead connection may fail too; it is gone either way
+        log.debug("closing a dead connection failed", exc_info=True)
+
+
+def acquire_connection(retry_seconds):
+    """Check out a pooled connection that answers, retrying with backoff for a while.
+
+    Only this is retried, and only before the request has done anything: no statement
+    of the request has been sent, so trying again can never apply a write twice. A
+    connection lost later, in the middle of a request, is not retried (its last write
+    may or may not have committed): that request ends with DatabaseUnavailable's page.
+    The ping is one round trip; a pooled connection whose server went away is
+    otherwise only found out by the request's first real query.
+    """
+    deadline = time.monotonic() + retry_seconds
+    delay = 0.05
+    while True:
+        try:
+            database.connect(reuse_if_open=True)
+            database.execute_sql("SELECT 1")
+            return
+        except UNAVAILABLE as error:
+            discard_connections()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DatabaseUnavailable(str(error).strip()) from error
+            log.warning("database unavailable (%s); trying again in %.2f s",
+                        str(error).strip() or type(error).__name__, min(delay, remaining))
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.5)
+
+
 def init_app(app):
     """Bind the models to DATABASE_URL; each request holds a pooled connection."""
     bind(app.config["DATABASE_URL"])
 
     @app.before_request
     def _open_connection():
-        database.connect(reuse_if_open=True)
+        acquire_connection(app.config["DATABASE_RETRY_SECONDS"])
 
     @app.teardown_request
     def _close_connection(exc):
-        if not database.is_closed():
+        if database.is_closed():
+            return
+        if isinstance(exc, UNAVAILABLE):
+            discard_connections()  # never hand a broken connection to the next request
+            return
+        try:
             database.close()
+        except UNAVAILABLE:
+            discard_connections()
 
 
 def query_plan(query):

@@ -1,9 +1,10 @@
 """Response headers every page carries, and the answers to refused requests."""
-from flask import make_response, render_template, request, url_for
+from flask import current_app, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
 from .telephony.access import NotVisible
@@ -70,7 +71,28 @@ def init_app(app):
         return _error_page(429, _("Çox sayda cəhd"),
                            _("Bir neçə dəqiqə gözləyin və yenidən cəhd edin."))
 
+    @app.errorhandler(DatabaseUnavailable)
+    @app.errorhandler(UNAVAILABLE[0])
+    @app.errorhandler(UNAVAILABLE[1])
+    def _database_unavailable(error):
+        """The database did not come back in time, or went away mid-request: «try again»."""
+        current_app.logger.warning("database unavailable: answering 503 (%s: %s)",
+                                   type(error).__name__, str(error).strip())
+        discard_connections()
+        # The page must not ask the database who is signed in: it shows no account.
+        g._login_user = login_manager.anonymous_user()
+        g.staff = None
+        response = _error_page(503, _("Xidmət müvəqqəti əlçatan deyil"),
+                               _("Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin."))
+        response.headers["Retry-After"] = "5"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.errorhandler(500)
     def _server_error(error):
+        # The database can also fail where no handler above is asked (an after_request).
+        if isinstance(getattr(error, "original_exception", None),
+                      UNAVAILABLE + (DatabaseUnavailable,)):
+            return _database_unavailable(error.original_exception)
         return _error_page(500, _("Xəta baş verdi"),
                            _("Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin."))

@@ -1,0 +1,117 @@
+"""A database that blinks: a restart or failover of a second must not show citizens an
+error, and a longer outage shows «try again later» (503), never a 500.
+
+gunicorn (several workers) reaches PostgreSQL through a TCP proxy of the test's own
+(tests/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
+never restarted, since other suites on the machine use it. PostgreSQL only: an
+embedded SQLite file does not go away.
+"""
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from egov.models import Feedback
+
+from .gunicorn_live import gunicorn
+from .tcp_proxy import TcpProxy
+from .test_races import CSRF, signed_in
+
+RETRY_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def proxy(database_url):
+    if not database_url.startswith("postgres"):
+        pytest.skip("a PostgreSQL condition (make test's second pass)")
+    parts = urlsplit(database_url)
+    with TcpProxy(parts.hostname, parts.port or 5432) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def server(database_url, proxy):
+    parts = urlsplit(database_url)
+    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{proxy.port}"
+    through_proxy = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    with gunicorn(through_proxy, workers=3, threads=3,
+                  DATABASE_RETRY_SECONDS=RETRY_SECONDS) as live:
+        yield live
+
+
+def _load(server, browser, results, stop):
+    """One citizen's tab: reports, catalogue pages and feedback (a write), as fast as it can."""
+    tab = requests.Session()
+    tab.cookies.update(browser.cookies)
+    token = CSRF.search(tab.get(server.url + "/calls/feedback", timeout=10).text).group(1)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        started = time.monotonic()
+        if n % 4 == 0:
+            message = f"{threading.get_ident()}-{n}"
+            answer = tab.post(server.url + "/calls/feedback", allow_redirects=False, timeout=30,
+                              data={"csrf_token": token, "rating": "5", "message": message})
+            results.append(("write", answer.status_code, time.monotonic() - started, message))
+        else:
+            path = ("/calls", "/services", "/calls/claims")[n % 3]
+            answer = tab.get(server.url + path, allow_redirects=False, timeout=30)
+            results.append(("read", answer.status_code, time.monotonic() - started, path))
+
+
+def test_a_one_second_cut_under_load_shows_no_error_and_writes_nothing_twice(
+        server, proxy, demo, db):
+    aysel = signed_in(server, "/auth/login", "aysel", "aysel-demo-1", "/auth/login/password")
+    results, stop = [], threading.Event()
+    clients = [threading.Thread(target=_load, args=(server, aysel, results, stop))
+               for _ in range(6)]
+    for client in clients:
+        client.start()
+    time.sleep(1.0)
+    proxy.cut()  # the database «restarts»: every connection dropped, new ones refused
+    time.sleep(1.0)
+    proxy.restore()
+    time.sleep(1.5)
+    stop.set()
+    for client in clients:
+        client.join()
+
+    codes = Counter(code for _, code, _, _ in results)
+    assert proxy.connections_cut > 0  # live connections were really dropped
+    assert codes[500] == 0, codes
+    assert set(codes) <= {200, 302, 503}, codes
+    # Requests that arrived during the cut waited for the database and were served.
+    assert any(code in (200, 302) and took > 0.5 for _, code, took, _ in results), codes
+    # Only a request caught mid-query may fail, with the 503 page; that is a few at most.
+    assert codes[503] <= 12, codes
+    stored = Counter(Feedback.select(Feedback.message).tuples())
+    assert all(count == 1 for count in stored.values())  # no write applied twice
+    for kind, code, _, message in results:
+        if kind == "write" and code == 302:
+            assert stored[(message,)] == 1  # and none answered «done» was lost
+    log = server.log()
+    assert "Traceback" not in log and "database unavailable" in log
+
+
+def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, proxy, demo, db):
+    aysel = signed_in(server, "/auth/login", "aysel", "aysel-demo-1", "/auth/login/password")
+    proxy.cut()
+    try:
+        started = time.monotonic()
+        page = aysel.get(server.url + "/calls", timeout=30)
+        waited = time.monotonic() - started
+        fragment = requests.get(server.url + "/services", timeout=30,
+                                headers={"HX-Request": "true", "HX-Target": "main"})
+    finally:
+        proxy.restore()
+    assert page.status_code == 503 and RETRY_SECONDS - 0.2 <= waited < RETRY_SECONDS + 2
+    assert "Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin." in page.text
+    assert page.headers["Retry-After"] == "5" and page.headers["Cache-Control"] == "no-store"
+    assert "<html" in page.text and "Çıxış" not in page.text  # no account read
+    assert fragment.status_code == 503 and "<html" not in fragment.text
+    assert "müvəqqəti əlçatan deyil" in fragment.text
+    assert aysel.get(server.url + "/calls", timeout=10).status_code == 200  # back by itself
+    assert "Traceback" not in server.log()
