@@ -44,6 +44,15 @@ def from_environment(instance_path, environ=None):
         # before the citizen is shown «try again later» (503) instead.
         "DATABASE_RETRY_SECONDS": float(env.get("DATABASE_RETRY_SECONDS", "3")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis restarts too: while it is away each process counts sign-in attempts in its
+        # own memory (so the limits still hold, per process), logs that it does, and goes
+        # back to Redis when it answers again. A deduction that fails is logged, not a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # A Redis that hangs instead of refusing must not hold a sign-in for long either.
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+            if env.get("RATELIMIT_STORAGE_URI", "").startswith("redis") else {}),
         # Public kiosks: a forgotten session must not outlive its citizen for long.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
         # However active, a session ends this long after sign-in (OWASP ASVS 3.3).
