@@ -184,7 +184,8 @@ def test_the_report_runs_at_most_four_queries(client, signed_in_demo, monkeypatc
     original = type(database.obj).execute_sql
 
     def counting(self, sql, *args, **kwargs):
-        statements.append(sql)
+        if sql != "SELECT 1":  # the connection's check on checkout (egov.db), not the report's
+            statements.append(sql)
         return original(self, sql, *args, **kwargs)
 
     monkeypatch.setattr(type(database.obj), "execute_sql", counting)
