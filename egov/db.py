@@ -2,6 +2,7 @@
 import logging
 import time
 
+from flask import request
 from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
                     SqliteDatabase)
 from playhouse.db_url import connect
@@ -111,6 +112,12 @@ def init_app(app):
 
     @app.before_request
     def _open_connection():
+        # Static files and the load balancer's /healthz never read the database: a
+        # database outage must not take them down too (nor every app process out of
+        # the balancer with them).
+        endpoint = request.endpoint or ""
+        if endpoint == "healthz" or endpoint == "static" or endpoint.endswith(".static"):
+            return
         acquire_connection(app.config["DATABASE_RETRY_SECONDS"])
 
     @app.teardown_request
