@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
@@ -25,6 +26,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def _error_page(status, title, message):
+    i18n.without_query()
     fragment = is_fragment_request()
     template = "errors/_error.html" if fragment else "errors/error.html"
     page = render_template(template, title=title, message=message, is_fragment=fragment)
@@ -82,6 +84,8 @@ def init_app(app):
         # The page must not ask the database who is signed in: it shows no account.
         g._login_user = login_manager.anonymous_user()
         g.staff = None
+        if "language" not in g:  # the wait came before the language was chosen
+            i18n.choose()
         response = _error_page(503, _("Xidmət müvəqqəti əlçatan deyil"),
                                _("Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin."))
         response.headers["Retry-After"] = "5"
