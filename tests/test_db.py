@@ -105,6 +105,8 @@ def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, pro
         waited = time.monotonic() - started
         fragment = requests.get(server.url + "/services", timeout=30,
                                 headers={"HX-Request": "true", "HX-Target": "main"})
+        english = requests.get(server.url + "/services", timeout=30,
+                               headers={"Accept-Language": "en"})
         started = time.monotonic()
         health = requests.get(server.url + "/healthz", timeout=30)
         style = requests.get(server.url + "/static/css/portal.css", timeout=30)
@@ -117,6 +119,8 @@ def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, pro
     assert "<html" in page.text and "Çıxış" not in page.text  # no account read
     assert fragment.status_code == 503 and "<html" not in fragment.text
     assert "müvəqqəti əlçatan deyil" in fragment.text
+    assert english.status_code == 503  # in the reader's language, read without the database
+    assert "The service is temporarily unavailable." in english.text
     # The balancer's check and static files do not depend on the database.
     assert health.status_code == 200 and style.status_code == 200 and unaffected < 1
     assert aysel.get(server.url + "/calls", timeout=10).status_code == 200  # back by itself
