@@ -408,3 +408,10 @@ def test_random_files_never_give_a_traceback_or_a_partial_write(
     if result.exit_code == 1:
         assert f"{path}: " in result.output and "nothing was imported" in result.output
         assert _snapshot() == before
+
+
+def test_a_file_the_system_cannot_read_is_named_not_a_traceback(app):
+    # Reading /proc/self/mem from its start fails with an I/O error: a real one, like a disk's.
+    result = app.test_cli_runner().invoke(args=["import-calls", "/proc/self/mem"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "/proc/self/mem: cannot be read (Input/output error)" in result.output

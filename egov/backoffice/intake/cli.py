@@ -39,6 +39,9 @@ def _run(importer, path, *args):
             f"{len(refused.problems)} problem(s) in {path}; nothing was imported") from None
     except KeyboardInterrupt:
         raise click.ClickException(f"interrupted; nothing of {path} was imported") from None
+    except OSError as error:  # a disk error, a file that cannot be read: no traceback either
+        raise click.ClickException(
+            f"{path}: cannot be read ({error.strerror or error}); nothing was imported") from None
     click.echo(f"{path}: {result.summary()}")
 
 
