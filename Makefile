@@ -14,7 +14,15 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# Static files under content-hashed names with gzip and Brotli copies (egov/static_files.py),
+# rebuilt whenever a source file changes; the built files are git-ignored, never committed.
+STATIC_SOURCES := $(shell find egov -path '*/static/*' -type f ! -name '*.gz' ! -name '*.br' \
+	! -name 'cache_manifest.json' ! -regex '.*-[0-9a-f]\{32\}\.[^/]*' 2>/dev/null)
+egov/static/cache_manifest.json: $(VENV)/.installed $(STATIC_SOURCES)
+	DEV_IDP=1 $(BIN)/flask digest clean >/dev/null
+	DEV_IDP=1 $(BIN)/flask digest compile >/dev/null
+
+install: $(VENV)/.installed egov/static/cache_manifest.json
 
 demo: install
 	$(BIN)/flask prepare-demo
@@ -43,6 +51,7 @@ test-postgres: install
 	TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest -q
 
 clean:
+	-DEV_IDP=1 $(BIN)/flask digest clean >/dev/null
 	rm -rf $(VENV) instance .pytest_cache
 
 # A picture of each step of the browser journey, to look at after template or CSS changes.
