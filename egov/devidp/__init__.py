@@ -18,7 +18,7 @@ def init_app(app):
         return
     if app.config["EGOV_ENV"] == "production":
         raise ConfigError("DEV_IDP is a development identity provider: never in production")
-    from . import keys, models, people, pki, server, views
+    from . import keys, lockout, models, people, pki, server, views
 
     keys_dir = app.config.get("DEV_IDP_KEYS_DIR") or os.path.join(app.instance_path, "devidp")
     app.config["DEV_IDP_KEYS_DIR"] = keys_dir
@@ -28,6 +28,7 @@ def init_app(app):
         keys.ensure(keys_dir, means)
     server.init_app(app)
     app.register_blueprint(views.bp)
+    app.cli.add_command(lockout.unblock_card_command)
 
     # The portal signs in here for every means that is not configured otherwise.
     for means in OIDC_MEANS:
