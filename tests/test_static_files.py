@@ -60,7 +60,8 @@ def test_static_files_are_sent_precompressed_as_the_browser_accepts(client, buil
         assert response.headers["Content-Encoding"] == encoding
         assert "Accept-Encoding" in response.headers["Vary"]
         assert decode(response.data) == plain.data
-        assert len(response.data) < 0.4 * len(plain.data)
+        # The stylesheet and htmx shrink to well under half; a 500-byte script a little.
+        assert len(response.data) < (0.4 if len(plain.data) > 5000 else 0.8) * len(plain.data)
         assert response.headers["Cache-Control"] == IMMUTABLE
 
 
