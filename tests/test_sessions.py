@@ -6,6 +6,9 @@ import pytest
 from egov.identity import sessions
 from egov.timeutil import utcnow
 
+# The relying party and its provider on loopback, for the OIDC sign-in below.
+from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
+
 
 class Clock:
     """The sessions module's clock, moved by the test (the app reads it on each request)."""
@@ -90,3 +93,70 @@ def test_ending_other_sessions_keeps_only_the_one_named(app, auth, demo, db):
     keep = rows[0].token
     assert sessions.end_other_sessions(sessions.CITIZEN, rows[0].citizen, keep) == 2
     assert [row.token for row in sessions.CITIZEN.model.select()] == [keep]
+
+
+# --- Signing in renews the session: nothing from before carries over ---
+
+def _plant(client):
+    """What someone at the kiosk before the citizen might leave in the browser's cookie."""
+    with client.session_transaction() as cookie:
+        cookie["planted"] = "by the previous user"
+        cookie["counted_use"] = True  # would stop this sign-in from counting as a use
+
+
+def _cookie_keys(client):
+    with client.session_transaction() as cookie:
+        return set(cookie)
+
+
+def test_a_key_planted_before_a_password_sign_in_is_gone_after_it(client, auth, demo):
+    _plant(client)
+    assert auth.login().status_code == 302
+    assert not _cookie_keys(client) & {"planted", "counted_use"}
+    assert "İstifadə sayı: <strong>1</strong>" in client.get("/calls").get_data(as_text=True)
+
+
+def test_a_key_planted_before_an_oidc_sign_in_is_gone_after_it(rp, provider, db):
+    _plant(rp)
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    assert "Yeni Vətəndaş" in rp.get("/services").get_data(as_text=True)
+    assert not _cookie_keys(rp) & {"planted", "counted_use"}
+
+
+def _signed_in_token(client):
+    with client.session_transaction() as cookie:
+        return cookie.get(sessions.CITIZEN.cookie_key)
+
+
+def test_two_browsers_get_two_sessions_and_signing_out_of_one_keeps_the_other(app, demo, db):
+    """The rule: each browser has its own session; a sign-in elsewhere ends none of them."""
+    from .conftest import AuthActions
+
+    home, office = app.test_client(), app.test_client()
+    AuthActions(home).login()
+    AuthActions(office).login()
+    tokens = {_signed_in_token(home), _signed_in_token(office)}
+    assert len(tokens) == 2 and None not in tokens
+    assert {row.token for row in sessions.CITIZEN.model.select()} == tokens
+    assert _citizen_signed_in(home) and _citizen_signed_in(office)
+    AuthActions(home).logout()
+    assert not _citizen_signed_in(home)
+    assert _citizen_signed_in(office)
+    assert [row.token for row in sessions.CITIZEN.model.select()] == [_signed_in_token(office)]
+
+
+def test_signing_in_again_in_the_same_browser_ends_the_earlier_session(app, client, auth,
+                                                                        demo, db):
+    auth.login()
+    earlier = client.get_cookie("egov_session").value
+    earlier_token = _signed_in_token(client)
+    auth.login("rauf", "rauf-demo-1")
+    assert sessions.CITIZEN.model.get_or_none(sessions.CITIZEN.model.token == earlier_token) \
+        is None
+    assert sessions.CITIZEN.model.select().count() == 1
+    replayed = app.test_client()
+    replayed.set_cookie("egov_session", earlier)
+    assert not _citizen_signed_in(replayed)
+    assert "Rauf Əliyev" in client.get("/services").get_data(as_text=True)
