@@ -160,3 +160,62 @@ def test_signing_in_again_in_the_same_browser_ends_the_earlier_session(app, clie
     replayed.set_cookie("egov_session", earlier)
     assert not _citizen_signed_in(replayed)
     assert "Rauf Əliyev" in client.get("/services").get_data(as_text=True)
+
+
+# --- The limits to the second, and what an ended staff session leaves behind ---
+
+
+@pytest.fixture
+def citizen_session(world, db):
+    citizen = world.citizen("3CCCCCC", "Sınaq")
+    return sessions.open_session(sessions.CITIZEN, citizen, means="password")
+
+
+LIMITS = sessions.Limits(idle=timedelta(minutes=15), absolute=timedelta(hours=8))
+
+
+def _found(row, now):
+    return sessions.find_session(sessions.CITIZEN, row.token, LIMITS, now=now) is not None
+
+
+def test_a_session_lives_to_the_end_of_its_idle_limit_and_not_a_second_more(citizen_session):
+    # Two sessions: finding one alive renews its last activity.
+    other = sessions.open_session(sessions.CITIZEN, citizen_session.citizen, means="password")
+    assert _found(citizen_session, citizen_session.last_seen_at + LIMITS.idle)
+    assert not _found(other, other.last_seen_at + LIMITS.idle + timedelta(seconds=1))
+    # ended on the server, too
+    assert [row.token for row in sessions.CITIZEN.model.select()] == [citizen_session.token]
+
+
+def test_a_session_lives_to_the_end_of_its_absolute_limit_and_not_a_second_more(
+        citizen_session):
+    start = citizen_session.created_at
+    for minutes in range(10, 8 * 60 + 1, 10):  # active every ten minutes, to the 8th hour
+        assert _found(citizen_session, start + timedelta(minutes=minutes))
+    assert not _found(citizen_session, start + LIMITS.absolute + timedelta(seconds=1))
+
+
+def test_last_activity_is_written_only_once_a_quarter_of_the_idle_limit_has_passed(
+        citizen_session):
+    model = sessions.CITIZEN.model
+    start = citizen_session.last_seen_at
+    _found(citizen_session, start + LIMITS.touch_after)
+    assert model.get().last_seen_at == start
+    later = start + LIMITS.touch_after + timedelta(seconds=1)
+    _found(citizen_session, later)
+    assert model.get().last_seen_at == later
+
+
+def test_an_ended_staff_session_sends_to_the_sign_in_and_leaves_the_cookie(client, staff_auth,
+                                                                          demo, clock):
+    staff_auth.login()
+    clock.advance(minutes=16)
+    response = client.get("/staff/claims")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    with client.session_transaction() as cookie:
+        assert sessions.STAFF.cookie_key not in cookie
+
+
+def test_a_visitor_who_is_not_signed_in_is_given_no_cookie(client, demo):
+    for path in ("/", "/services", "/calls/manual"):
+        assert "Set-Cookie" not in client.get(path).headers, path
