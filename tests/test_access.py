@@ -1,5 +1,5 @@
 """The one access rule: a citizen sees a line only while it was theirs."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -252,3 +252,26 @@ def test_a_citizen_with_two_lines_sees_only_the_one_asked_for(client, auth, worl
         for path in ("/calls", "/calls/export.csv", "/calls/export.pdf"):
             body = _visible_text(client.get(path, query_string={"line": number})).replace(" ", "")
             assert own in body and other not in body, f"{path}?line={number}"
+
+
+def test_lines_come_in_number_order_whatever_order_they_were_registered_in(world, db, people):
+    """The report opens on the first line: the lowest number, not the oldest registration."""
+    first, _ = people
+    world.line("0183456789", first, since=world.month.start - timedelta(days=300))
+    world.line("0124401234", first, since=world.month.start - timedelta(days=100))
+    assert [held.number for held in lines_of(first, world.month)] == ["0124401234", "0183456789"]
+
+
+def test_claims_filed_at_the_same_moment_list_the_later_one_first(world, db, people):
+    import time_machine
+
+    from egov.telephony import charge_claims
+    from egov.telephony.access import claimable_calls, claims_of
+
+    first, _ = people
+    line = world.line("0124401234", first)
+    calls = [world.call(line, world.in_month(hours=hour)) for hour in (1, 2)]
+    with time_machine.travel(world.in_month(hours=3).replace(tzinfo=timezone.utc), tick=False):
+        filed = [charge_claims.file_claim(first, *claimable_calls(
+            first, "0124401234", world.month, [call.id]), "Səbəb") for call in calls]
+    assert claims_of(first) == filed[::-1]
