@@ -133,3 +133,23 @@ def test_the_csrf_exemptions_are_exactly_the_ones_listed(app, db, tmp_path):
             if "Formun vaxtı keçib" not in walked.test_client().post(path).get_data(as_text=True):
                 exempt.add(rule.endpoint)
     assert exempt == CSRF_EXEMPT
+
+
+# --- Error pages: a whole page to a plain request, a fragment with its title to htmx ---
+
+
+def test_an_error_is_a_whole_page_with_its_title_and_message(client):
+    response = client.get("/no-such-page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" in page
+    assert "<h1>Səhifə tapılmadı</h1>" in page
+    assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page
+
+
+def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
+    response = client.get("/no-such-page", headers={"HX-Request": "true", "HX-Target": "main"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" not in page
+    assert "<title>Səhifə tapılmadı — Elektron Hökumət Portalı</title>" in page
+    assert "<h1>Səhifə tapılmadı</h1>" in page
+    assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page

@@ -147,3 +147,25 @@ def test_an_idle_staff_session_ends(client, signed_in_staff):
     StaffSession.update(last_seen_at=utcnow() - timedelta(minutes=16)).execute()
     assert client.get("/staff/claims").status_code == 302
     assert StaffSession.select().count() == 0
+
+
+def test_the_claims_list_costs_the_same_queries_for_one_claim_or_many(client, signed_in_staff,
+                                                                      monkeypatch):
+    """Each claim's line and citizen come with it, not one query per claim."""
+    from egov.db import database
+
+    statements = []
+    original = type(database.obj).execute_sql
+    monkeypatch.setattr(type(database.obj), "execute_sql", lambda self, sql, *a, **k: (
+        statements.append(sql), original(self, sql, *a, **k))[1])
+
+    def queries_for_the_list():
+        statements.clear()
+        assert client.get("/staff/claims").status_code == 200
+        return len(statements)
+
+    file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    one = queries_for_the_list()
+    file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    file_claim("aysel", AYSEL_FIRST_LINE, [2])
+    assert queries_for_the_list() == one
