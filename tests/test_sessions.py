@@ -91,8 +91,10 @@ def test_ending_other_sessions_keeps_only_the_one_named(app, auth, demo, db):
         type(auth)(app.test_client()).login()
     rows = list(sessions.CITIZEN.model.select())
     keep = rows[0].token
+    type(auth)(app.test_client()).login("rauf", "rauf-demo-1")  # another citizen's: untouched
+    rauf = next(row for row in sessions.CITIZEN.model.select() if row.citizen.username == "rauf")
     assert sessions.end_other_sessions(sessions.CITIZEN, rows[0].citizen, keep) == 2
-    assert [row.token for row in sessions.CITIZEN.model.select()] == [keep]
+    assert {row.token for row in sessions.CITIZEN.model.select()} == {keep, rauf.token}
 
 
 # --- Signing in renews the session: nothing from before carries over ---

@@ -169,3 +169,12 @@ def test_the_claims_list_costs_the_same_queries_for_one_claim_or_many(client, si
     file_claim("aysel", AYSEL_FIRST_LINE, [1])
     file_claim("aysel", AYSEL_FIRST_LINE, [2])
     assert queries_for_the_list() == one
+
+
+def test_staff_open_each_claim_by_its_own_reference(client, signed_in_staff):
+    claims = [file_claim("aysel", AYSEL_FIRST_LINE, [i]) for i in (0, 1)]
+    for claim in claims:
+        page = text(client.get(f"/staff/claims/{claim.reference}"))
+        assert claim.reference in page
+        assert all(other.reference not in page for other in claims if other != claim)
+    assert client.get("/staff/claims/RK-0000-XXXXX").status_code == 404
