@@ -8,13 +8,13 @@ import os
 from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import catalogue, config, db, devidp, security
+from . import catalogue, compression, config, db, devidp, i18n, security, static_files
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
 from .blueprints import auth, calls, claims, feedback, guide, portal, staff
 from .commands import init_db_command
 from .demo import prepare_demo_command
-from .extensions import babel, csrf, limiter, login_manager
+from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
 from .identity import oidc, sessions
 from .models import create_tables
@@ -31,13 +31,15 @@ def create_app(test_config=None):
         n = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    # The first after-request step registered runs last: compression sees the final body.
+    compression.init_app(app)
     db.init_app(app)
     if db.is_sqlite():
         # The embedded database is created, with its catalogue, on first run.
         create_tables()
         catalogue.ensure_loaded(app.config["DATA_DIR"])
 
-    babel.init_app(app)
+    i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -61,5 +63,7 @@ def create_app(test_config=None):
     def healthz():
         """For the load balancer: the process answers (the database is not asked)."""
         return jsonify(status="ok")
+
+    static_files.init_app(app)  # last: it serves every static folder registered above
 
     return app
