@@ -167,3 +167,12 @@ def test_a_finished_claim_takes_no_further_step(aysel):
 def test_claims_need_a_signed_in_citizen(client, demo):
     assert client.get("/calls/claims").status_code == 302
     assert client.get("/calls/claims/new").status_code == 302
+
+
+def test_my_claims_cost_the_same_queries_for_one_claim_or_many(client, aysel, queries_for):
+    """Each claim's line comes with it, not one query per claim."""
+    file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    one = queries_for("/calls/claims")
+    file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    file_claim("aysel", AYSEL_SECOND_LINE, [0])
+    assert queries_for("/calls/claims") == one

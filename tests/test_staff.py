@@ -150,25 +150,13 @@ def test_an_idle_staff_session_ends(client, signed_in_staff):
 
 
 def test_the_claims_list_costs_the_same_queries_for_one_claim_or_many(client, signed_in_staff,
-                                                                      monkeypatch):
+                                                                      queries_for):
     """Each claim's line and citizen come with it, not one query per claim."""
-    from egov.db import database
-
-    statements = []
-    original = type(database.obj).execute_sql
-    monkeypatch.setattr(type(database.obj), "execute_sql", lambda self, sql, *a, **k: (
-        statements.append(sql), original(self, sql, *a, **k))[1])
-
-    def queries_for_the_list():
-        statements.clear()
-        assert client.get("/staff/claims").status_code == 200
-        return len(statements)
-
     file_claim("aysel", AYSEL_FIRST_LINE, [0])
-    one = queries_for_the_list()
+    one = queries_for("/staff/claims")
     file_claim("aysel", AYSEL_FIRST_LINE, [1])
     file_claim("aysel", AYSEL_FIRST_LINE, [2])
-    assert queries_for_the_list() == one
+    assert queries_for("/staff/claims") == one
 
 
 def test_staff_open_each_claim_by_its_own_reference(client, signed_in_staff):
