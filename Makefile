@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/egov_test
 export FLASK_APP := egov
 
-.PHONY: install run demo test test-sqlite test-postgres clean guide video bench
+.PHONY: install run demo test test-sqlite test-postgres clean guide video bench mutation
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -104,3 +104,15 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk not installed: the bench uses its own Python client"
 	$(BIN)/python bench/scale_bench.py
+
+# Mutation testing (README, "Mutation testing"): a tool to run by hand, not a gate. mutmut 3
+# mutates the modules listed under [mutmut] in setup.cfg and runs, for each mutant, only the
+# tests that reached the mutated function; one worker, at low priority (the machine is
+# shared). MUTANTS narrows it to a module, e.g. MUTANTS='egov.timeutil*'. Results stay in
+# mutants/ (git-ignored), so a second run only tries what changed; `$(BIN)/mutmut browse`
+# shows each survivor's diff.
+MUTANTS ?=
+mutation: install
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,mutation]'
+	nice -n 15 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results

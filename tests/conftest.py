@@ -172,3 +172,19 @@ class StaffActions:
 @pytest.fixture
 def staff_auth(client):
     return StaffActions(client)
+
+
+@pytest.fixture
+def queries_for(client, monkeypatch):
+    """How many SQL statements the app runs to answer a GET of `path` (which must be 200)."""
+    statements = []
+    original = type(database.obj).execute_sql
+    monkeypatch.setattr(type(database.obj), "execute_sql", lambda self, sql, *a, **k: (
+        statements.append(sql), original(self, sql, *a, **k))[1])
+
+    def count(path):
+        statements.clear()
+        assert client.get(path).status_code == 200
+        return len(statements)
+
+    return count

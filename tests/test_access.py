@@ -1,5 +1,5 @@
 """The one access rule: a citizen sees a line only while it was theirs."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -180,3 +180,98 @@ def test_claims_are_seen_by_their_citizen_and_by_staff_with_only_the_disputed_ca
         claim_of(other, claim.reference)
     assert [row.call.id for row in disputed_calls(claim)] == [disputed.id]
     assert claims_for_staff() == [claim] and claims_for_staff("rejected") == []
+
+
+# --- The ends of a window: a handover, and the month's end ---
+
+
+def test_a_call_at_the_moment_of_a_handover_is_the_new_holders_only(world, db, people):
+    first, second = people
+    line = world.line("0124401234", first)
+    handover = world.in_month(hours=2)
+    assign_line("0124401234", second, handover)
+    world.call(line, handover - timedelta(seconds=1), seconds=11)
+    world.call(line, handover, seconds=22)
+    assert [c.duration_seconds for c in calls_of(line_of(first, "0124401234", world.month))] \
+        == [11]
+    assert [c.duration_seconds for c in calls_of(line_of(second, "0124401234", world.month))] \
+        == [22]
+
+
+def test_a_call_at_the_months_end_is_next_months(world, db, people):
+    """Baku midnight of the 1st ends last month and starts this one: the call is in one only."""
+    from egov.timeutil import Month
+
+    first, _ = people
+    line = world.line("0124401234", first)
+    last_month = Month.containing(world.month.start - timedelta(seconds=1))
+    world.call(line, last_month.end - timedelta(seconds=1), seconds=11)
+    world.call(line, last_month.end, seconds=22)
+    assert [c.duration_seconds for c in calls_of(line_of(first, "0124401234", last_month))] \
+        == [11]
+    assert [c.duration_seconds for c in calls_of(line_of(first, "0124401234", world.month))] \
+        == [22]
+
+
+# --- A line is named by its whole number, and one line never shows another ---
+
+
+def test_a_line_named_by_part_of_its_number_is_not_found(world, db, people):
+    first, _ = people
+    world.line("0124401234", first)
+    for typed in ("4401234", "24401234", "124401234", "012440123", "0124401234 ", ""):
+        with pytest.raises(NotVisible):
+            line_of(first, typed, world.month)
+
+
+@pytest.mark.parametrize("path", ["/calls", "/calls/export.csv", "/calls/export.pdf",
+                                  "/calls/claims/new"])
+def test_part_of_a_number_in_the_url_is_404(client, auth, world, path):
+    citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
+    line = world.line("0124401234", citizen)
+    world.call(line, world.in_month(hours=1), dialled="0225550001")
+    auth.login("sinaq", "sinaq-parol-1")
+    assert client.get(path, query_string={"line": "0124401234"}).status_code == 200
+    for typed in ("4401234", "24401234"):
+        response = client.get(path, query_string={"line": typed})
+        assert response.status_code == 404, f"{path}?line={typed}"
+        assert "0225550001" not in _visible_text(response)
+
+
+def test_a_citizen_with_two_lines_sees_only_the_one_asked_for(client, auth, world, db):
+    """Two lines with the same subscriber number in two cities: each shows its own calls."""
+    citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
+    baku = world.line("0124401234", citizen)
+    ganja = world.line("0224401234", citizen)
+    world.call(baku, world.in_month(hours=1), dialled="0225550001")
+    world.call(ganja, world.in_month(hours=2), dialled="0185550002")
+    db.close()
+    auth.login("sinaq", "sinaq-parol-1")
+    for number, own, other in (("0124401234", "0225550001", "0185550002"),
+                               ("0224401234", "0185550002", "0225550001")):
+        for path in ("/calls", "/calls/export.csv", "/calls/export.pdf"):
+            body = _visible_text(client.get(path, query_string={"line": number})).replace(" ", "")
+            assert own in body and other not in body, f"{path}?line={number}"
+
+
+def test_lines_come_in_number_order_whatever_order_they_were_registered_in(world, db, people):
+    """The report opens on the first line: the lowest number, not the oldest registration."""
+    first, _ = people
+    world.line("0183456789", first, since=world.month.start - timedelta(days=300))
+    world.line("0124401234", first, since=world.month.start - timedelta(days=100))
+    assert [held.number for held in lines_of(first, world.month)] == ["0124401234", "0183456789"]
+
+
+def test_claims_filed_at_the_same_moment_list_the_later_one_first(world, db, people):
+    import time_machine
+
+    from egov.telephony import charge_claims
+    from egov.telephony.access import claimable_calls, claims_of
+
+    first, _ = people
+    line = world.line("0124401234", first)
+    calls = [world.call(line, world.in_month(hours=hour)) for hour in (1, 2)]
+    with time_machine.travel(world.in_month(hours=3).replace(tzinfo=timezone.utc), tick=False):
+        filed = [charge_claims.file_claim(first, *claimable_calls(
+            first, "0124401234", world.month, [call.id]), "Səbəb") for call in calls]
+    assert claims_of(first) == filed[::-1]

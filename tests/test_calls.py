@@ -1,6 +1,6 @@
 """The report of picture 5: only your own lines, this month, exactly as the manual shows."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -194,3 +194,25 @@ def test_the_report_runs_at_most_four_queries(client, signed_in_demo, monkeypatc
         statements.clear()
         assert client.get(path).status_code == 200
         assert len(statements) <= 4, "\n".join(statements)
+
+
+def test_this_month_is_bakus_month_in_the_first_hours_of_a_baku_month(client, auth, world):
+    """At 21:00 UTC on 30 November it is already 1 December, 01:00 in Baku.
+
+    The whole process clock is frozen there (time-machine), not a function of ours:
+    however the code reads the time, it reads this moment."""
+    import time_machine
+
+    citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
+    line = world.line("0124401234", citizen)
+    world.call(line, datetime(2026, 11, 30, 10, 0), seconds=11)   # 30.11 14:00 in Baku
+    world.call(line, datetime(2026, 11, 30, 19, 59), seconds=22)  # 30.11 23:59 in Baku
+    world.call(line, datetime(2026, 11, 30, 20, 30), seconds=33)  # 01.12 00:30 in Baku
+    with time_machine.travel(datetime(2026, 11, 30, 21, 0, tzinfo=timezone.utc), tick=False):
+        auth.login("sinaq", "sinaq-parol-1")
+        page = text(client.get("/calls"))
+        export = client.get("/calls/export.csv?line=0124401234")
+    assert "dekabr 2026" in page and "noyabr" not in page
+    rows = [r for r in cells(page) if len(r) == 7 and r[0].isdigit()]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("01.12", "00:30", "33")]
+    assert "zengler-0124401234-2026-12.csv" in export.headers["Content-Disposition"]

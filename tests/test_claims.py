@@ -184,3 +184,12 @@ def test_the_database_itself_refuses_a_second_standing_dispute_of_a_call(aysel):
     claims.reject(first, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Yox.")
     assert not ClaimCall.get_by_id(row.id).disputing  # a rejected claim frees its calls
     ClaimCall.create(claim=second, call=row.call, original_qepik=row.original_qepik)
+
+
+def test_my_claims_cost_the_same_queries_for_one_claim_or_many(client, aysel, queries_for):
+    """Each claim's line comes with it, not one query per claim."""
+    file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    one = queries_for("/calls/claims")
+    file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    file_claim("aysel", AYSEL_SECOND_LINE, [0])
+    assert queries_for("/calls/claims") == one

@@ -47,3 +47,109 @@ def test_toolbar_pages_keep_the_policy_too(client, auth, staff_auth, demo):
         response = client.get(path)
         assert response.headers["Cache-Control"] == "no-store"
         assert _keeps_the_policy(response.get_data(as_text=True)), path
+
+
+# --- CSRF: every route that accepts a POST refuses one without the token ---
+
+# Routes that rightly take a POST without our CSRF token. Each is called by another
+# party than a page of ours, so no token of ours could be in it:
+CSRF_EXEMPT = {
+    # The development provider's back channel: the portal's server posts the code with
+    # its client secret and PKCE verifier (RFC 6749 §3.2); that is the request's proof.
+    "devidp.token",
+    # Called with the access token as bearer (OIDC Core §5.3), by the relying party's server.
+    "devidp.userinfo",
+    # RP-initiated logout: the portal's page sends the browser here from another origin,
+    # with id_token_hint (OIDC RP-Initiated Logout §2); ending a session is all it does.
+    "devidp.logout",
+}
+
+
+def _csrf_walk_fixtures(app, tmp_path):
+    """The app with every blueprint served (the development provider too), a claim to
+    answer, and two browsers: a citizen's and the operator's employee's."""
+    from egov import create_app
+    from egov.demo import AYSEL_FIRST_LINE, prepare_demo
+
+    from .conftest import DATA_DIR, AuthActions, StaffActions
+    from .test_claims import call_ids, file_claim
+
+    prepare_demo(DATA_DIR)
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    free_call = call_ids(claim.citizen, AYSEL_FIRST_LINE)[1]
+    walked = create_app({**app.config, "DEV_IDP": True,
+                         "DEV_IDP_KEYS_DIR": str(tmp_path / "devidp")})
+    citizen, staff = walked.test_client(), walked.test_client()
+    assert AuthActions(citizen).login().status_code == 302
+    assert StaffActions(staff).login().status_code == 302
+    # What each form would need to succeed: so that an unchecked POST would write.
+    valid = {
+        "auth.login_password": {"username": "rauf", "password": "rauf-demo-1"},
+        "feedback.form": {"rating": "5", "message": "Çox yaxşı xidmətdir."},
+        "claims.new": {"line": AYSEL_FIRST_LINE, "calls": [str(free_call)],
+                       "reason": "Bu zəngi etməmişəm."},
+        "staff.login": {"username": "operator", "password": "operator-demo-1"},
+        "staff.claim_detail": {"decision": "reject", "answer": "Zəng edilib."},
+    }
+    args = {"means": "asan", "request_id": "x", "reference": claim.reference}
+    return walked, citizen, staff, valid, args
+
+
+def _everything_stored():
+    from egov.devidp.models import DEVIDP_MODELS
+    from egov.models import ALL_MODELS
+
+    return {model.__name__: sorted(map(repr, model.select().tuples()))
+            for model in (*ALL_MODELS, *DEVIDP_MODELS)}
+
+
+def test_every_post_route_refuses_a_request_without_its_csrf_token(app, db, tmp_path):
+    """Walks the URL map, so a route added later is held to the same rule."""
+    walked, citizen, staff, valid, args = _csrf_walk_fixtures(app, tmp_path)
+    before = _everything_stored()
+    db.close()
+    posted = set()
+    for rule in walked.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in CSRF_EXEMPT:
+            continue
+        path = rule.build({name: args[name] for name in rule.arguments})[1]
+        browser = staff if rule.endpoint.startswith("staff.") else citizen
+        response = browser.post(path, data=valid.get(rule.endpoint, {}))
+        assert response.status_code == 400, f"{rule.endpoint} took a POST without a token"
+        assert "Formun vaxtı keçib" in response.get_data(as_text=True), rule.endpoint
+        posted.add(rule.endpoint)
+    assert _everything_stored() == before, "a POST without a token wrote something"
+    assert set(valid) | {"auth.logout", "staff.logout", "claims.new"} <= posted
+
+
+def test_the_csrf_exemptions_are_exactly_the_ones_listed(app, db, tmp_path):
+    """An exemption that is no longer needed, or a new one, must be decided here."""
+    walked, citizen, *_ = _csrf_walk_fixtures(app, tmp_path)
+    db.close()
+    exempt = set()
+    for rule in walked.url_map.iter_rules():
+        if "POST" in rule.methods:
+            path = rule.build({"means": "asan", "request_id": "x", "reference": "RK-X"})[1]
+            if "Formun vaxtı keçib" not in walked.test_client().post(path).get_data(as_text=True):
+                exempt.add(rule.endpoint)
+    assert exempt == CSRF_EXEMPT
+
+
+# --- Error pages: a whole page to a plain request, a fragment with its title to htmx ---
+
+
+def test_an_error_is_a_whole_page_with_its_title_and_message(client):
+    response = client.get("/no-such-page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" in page
+    assert "<h1>Səhifə tapılmadı</h1>" in page
+    assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page
+
+
+def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
+    response = client.get("/no-such-page", headers={"HX-Request": "true", "HX-Target": "main"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" not in page
+    assert "<title>Səhifə tapılmadı — Elektron Hökumət Portalı</title>" in page
+    assert "<h1>Səhifə tapılmadı</h1>" in page
+    assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page

@@ -6,6 +6,9 @@ import pytest
 from egov.identity import sessions
 from egov.timeutil import utcnow
 
+# The relying party and its provider on loopback, for the OIDC sign-in below.
+from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
+
 
 class Clock:
     """The sessions module's clock, moved by the test (the app reads it on each request)."""
@@ -88,5 +91,133 @@ def test_ending_other_sessions_keeps_only_the_one_named(app, auth, demo, db):
         type(auth)(app.test_client()).login()
     rows = list(sessions.CITIZEN.model.select())
     keep = rows[0].token
+    type(auth)(app.test_client()).login("rauf", "rauf-demo-1")  # another citizen's: untouched
+    rauf = next(row for row in sessions.CITIZEN.model.select() if row.citizen.username == "rauf")
     assert sessions.end_other_sessions(sessions.CITIZEN, rows[0].citizen, keep) == 2
-    assert [row.token for row in sessions.CITIZEN.model.select()] == [keep]
+    assert {row.token for row in sessions.CITIZEN.model.select()} == {keep, rauf.token}
+
+
+# --- Signing in renews the session: nothing from before carries over ---
+
+def _plant(client):
+    """What someone at the kiosk before the citizen might leave in the browser's cookie."""
+    with client.session_transaction() as cookie:
+        cookie["planted"] = "by the previous user"
+        cookie["counted_use"] = True  # would stop this sign-in from counting as a use
+
+
+def _cookie_keys(client):
+    with client.session_transaction() as cookie:
+        return set(cookie)
+
+
+def test_a_key_planted_before_a_password_sign_in_is_gone_after_it(client, auth, demo):
+    _plant(client)
+    assert auth.login().status_code == 302
+    assert not _cookie_keys(client) & {"planted", "counted_use"}
+    assert "İstifadə sayı: <strong>1</strong>" in client.get("/calls").get_data(as_text=True)
+
+
+def test_a_key_planted_before_an_oidc_sign_in_is_gone_after_it(rp, provider, db):
+    _plant(rp)
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    assert "Yeni Vətəndaş" in rp.get("/services").get_data(as_text=True)
+    assert not _cookie_keys(rp) & {"planted", "counted_use"}
+
+
+def _signed_in_token(client):
+    with client.session_transaction() as cookie:
+        return cookie.get(sessions.CITIZEN.cookie_key)
+
+
+def test_two_browsers_get_two_sessions_and_signing_out_of_one_keeps_the_other(app, demo, db):
+    """The rule: each browser has its own session; a sign-in elsewhere ends none of them."""
+    from .conftest import AuthActions
+
+    home, office = app.test_client(), app.test_client()
+    AuthActions(home).login()
+    AuthActions(office).login()
+    tokens = {_signed_in_token(home), _signed_in_token(office)}
+    assert len(tokens) == 2 and None not in tokens
+    assert {row.token for row in sessions.CITIZEN.model.select()} == tokens
+    assert _citizen_signed_in(home) and _citizen_signed_in(office)
+    AuthActions(home).logout()
+    assert not _citizen_signed_in(home)
+    assert _citizen_signed_in(office)
+    assert [row.token for row in sessions.CITIZEN.model.select()] == [_signed_in_token(office)]
+
+
+def test_signing_in_again_in_the_same_browser_ends_the_earlier_session(app, client, auth,
+                                                                        demo, db):
+    auth.login()
+    earlier = client.get_cookie("egov_session").value
+    earlier_token = _signed_in_token(client)
+    auth.login("rauf", "rauf-demo-1")
+    assert sessions.CITIZEN.model.get_or_none(sessions.CITIZEN.model.token == earlier_token) \
+        is None
+    assert sessions.CITIZEN.model.select().count() == 1
+    replayed = app.test_client()
+    replayed.set_cookie("egov_session", earlier)
+    assert not _citizen_signed_in(replayed)
+    assert "Rauf Əliyev" in client.get("/services").get_data(as_text=True)
+
+
+# --- The limits to the second, and what an ended staff session leaves behind ---
+
+
+@pytest.fixture
+def citizen_session(world, db):
+    citizen = world.citizen("3CCCCCC", "Sınaq")
+    return sessions.open_session(sessions.CITIZEN, citizen, means="password")
+
+
+LIMITS = sessions.Limits(idle=timedelta(minutes=15), absolute=timedelta(hours=8))
+
+
+def _found(row, now):
+    return sessions.find_session(sessions.CITIZEN, row.token, LIMITS, now=now) is not None
+
+
+def test_a_session_lives_to_the_end_of_its_idle_limit_and_not_a_second_more(citizen_session):
+    # Two sessions: finding one alive renews its last activity.
+    other = sessions.open_session(sessions.CITIZEN, citizen_session.citizen, means="password")
+    assert _found(citizen_session, citizen_session.last_seen_at + LIMITS.idle)
+    assert not _found(other, other.last_seen_at + LIMITS.idle + timedelta(seconds=1))
+    # ended on the server, too
+    assert [row.token for row in sessions.CITIZEN.model.select()] == [citizen_session.token]
+
+
+def test_a_session_lives_to_the_end_of_its_absolute_limit_and_not_a_second_more(
+        citizen_session):
+    start = citizen_session.created_at
+    for minutes in range(10, 8 * 60 + 1, 10):  # active every ten minutes, to the 8th hour
+        assert _found(citizen_session, start + timedelta(minutes=minutes))
+    assert not _found(citizen_session, start + LIMITS.absolute + timedelta(seconds=1))
+
+
+def test_last_activity_is_written_only_once_a_quarter_of_the_idle_limit_has_passed(
+        citizen_session):
+    model = sessions.CITIZEN.model
+    start = citizen_session.last_seen_at
+    _found(citizen_session, start + LIMITS.touch_after)
+    assert model.get().last_seen_at == start
+    later = start + LIMITS.touch_after + timedelta(seconds=1)
+    _found(citizen_session, later)
+    assert model.get().last_seen_at == later
+
+
+def test_an_ended_staff_session_sends_to_the_sign_in_and_leaves_the_cookie(client, staff_auth,
+                                                                          demo, clock):
+    staff_auth.login()
+    clock.advance(minutes=16)
+    response = client.get("/staff/claims")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    with client.session_transaction() as cookie:
+        assert sessions.STAFF.cookie_key not in cookie
+
+
+def test_a_visitor_who_is_not_signed_in_is_given_no_cookie(client, demo):
+    for path in ("/", "/services", "/calls/manual"):
+        assert "Set-Cookie" not in client.get(path).headers, path

@@ -177,3 +177,22 @@ def test_a_decision_made_from_a_status_that_changed_meanwhile_is_refused(
     else:  # the member decides again, from the status now shown, with what they typed
         assert "Düzəldildi.</textarea>" in page
         assert 'name="seen" type="hidden" value="under_review"' in page
+
+
+def test_the_claims_list_costs_the_same_queries_for_one_claim_or_many(client, signed_in_staff,
+                                                                      queries_for):
+    """Each claim's line and citizen come with it, not one query per claim."""
+    file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    one = queries_for("/staff/claims")
+    file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    file_claim("aysel", AYSEL_FIRST_LINE, [2])
+    assert queries_for("/staff/claims") == one
+
+
+def test_staff_open_each_claim_by_its_own_reference(client, signed_in_staff):
+    claims = [file_claim("aysel", AYSEL_FIRST_LINE, [i]) for i in (0, 1)]
+    for claim in claims:
+        page = text(client.get(f"/staff/claims/{claim.reference}"))
+        assert claim.reference in page
+        assert all(other.reference not in page for other in claims if other != claim)
+    assert client.get("/staff/claims/RK-0000-XXXXX").status_code == 404

@@ -1,6 +1,9 @@
-from datetime import datetime
+from datetime import datetime, timezone
 
-from egov.timeutil import Month, to_baku
+import pytest
+import time_machine
+
+from egov.timeutil import BAKU, Month, baku_local, to_baku, to_db, utcnow
 
 
 def test_month_bounds_are_baku_midnights_in_utc():
@@ -25,3 +28,36 @@ def test_baku_local_time_is_shown():
 
 def test_month_label_in_azerbaijani():
     assert Month(2026, 7).label() == "iyul 2026"
+
+
+@pytest.mark.parametrize("utc, month", [
+    (datetime(2026, 11, 30, 19, 59, 59), Month(2026, 11)),  # 23:59:59 on 30 November in Baku
+    (datetime(2026, 11, 30, 20, 0), Month(2026, 12)),       # Baku midnight of 1 December
+    (datetime(2026, 11, 30, 21, 0), Month(2026, 12)),
+    (datetime(2026, 12, 31, 20, 0), Month(2027, 1)),
+])
+def test_this_month_is_read_off_bakus_calendar(utc, month):
+    """The process clock is frozen (time-machine), so any way of reading it reads `utc`."""
+    with time_machine.travel(utc.replace(tzinfo=timezone.utc), tick=False):
+        assert Month.current() == month
+        assert utcnow() == utc
+
+
+def test_the_machines_own_time_zone_changes_nothing():
+    """On a server set to Baku time, now is still stored as UTC (time-machine sets the
+    process's local zone from the destination's)."""
+    with time_machine.travel(datetime(2026, 12, 1, 1, 0, tzinfo=BAKU), tick=False):
+        assert utcnow() == datetime(2026, 11, 30, 21, 0)
+        assert to_db(baku_local(2026, 12, 1, 1, 0)) == datetime(2026, 11, 30, 21, 0)
+        assert Month.current() == Month(2026, 12)
+
+
+def test_a_baku_moment_keeps_its_minutes_and_seconds():
+    moment = baku_local(2026, 11, 8, 16, 11, 30)
+    assert moment == datetime(2026, 11, 8, 16, 11, 30, tzinfo=BAKU)
+    assert to_db(moment) == datetime(2026, 11, 8, 12, 11, 30)
+
+
+def test_a_naive_moment_is_refused_for_storage():
+    with pytest.raises(ValueError, match="^an aware datetime is needed$"):
+        to_db(datetime(2026, 11, 8, 16, 11))
