@@ -207,11 +207,13 @@ def end_browser_sessions():
 
 
 def forget_browser(response):
-    """Kiosk mode: after sign-out the browser keeps nothing of who used it.
+    """After sign-out: the next page tells the browser's other tabs to clear themselves.
 
-    Clear-Site-Data empties the HTTP cache (so Back has no copy to show) and the page
-    storage; every cookie but the session's (emptied already, and carrying the
-    «you have signed out» message) goes, the language choice among them."""
+    Kiosk mode: the browser keeps nothing of who used it. Clear-Site-Data empties the
+    HTTP cache (so Back has no copy to show) and the page storage; every cookie but
+    the session's (emptied already, and carrying the «you have signed out» message)
+    goes, the language choice among them."""
+    session["signed_out"] = True
     if current_app.config.get("KIOSK_MODE"):
         response.headers["Clear-Site-Data"] = '"cache", "storage"'
         for name in request.cookies:
@@ -240,7 +242,8 @@ def load_citizen(token):
 
 def init_app(app):
     """Every page knows the session's clock; an htmx answer says it in a header too."""
-    app.context_processor(lambda: {"current_staff": current_staff(), "session_clock": clock()})
+    app.context_processor(lambda: {"current_staff": current_staff(), "session_clock": clock(),
+                                   "signed_out_now": session.pop("signed_out", False)})
 
     @app.after_request
     def _remaining_header(response):

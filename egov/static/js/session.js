@@ -13,6 +13,12 @@
  */
 (function () {
   "use strict";
+  var channel = "BroadcastChannel" in window ? new BroadcastChannel("egov-session") : null;
+  if (document.currentScript && document.currentScript.hasAttribute("data-signed-out")) {
+    // The first page after signing out: the other tabs still show the citizen's data.
+    if (channel) { channel.postMessage({ type: "ended" }); }
+    return;
+  }
   var dialog = document.getElementById("session-warning");
   if (!dialog || typeof dialog.showModal !== "function") { return; }
   var data = dialog.dataset;
@@ -20,7 +26,6 @@
   var text = document.getElementById("session-warning-text");
   var endsAt = document.getElementById("session-ends-at");
   var continueButton = document.getElementById("session-continue");
-  var channel = "BroadcastChannel" in window ? new BroadcastChannel("egov-session") : null;
   var clock = new Intl.DateTimeFormat("en-GB", {
     timeZone: "Asia/Baku", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
   });
@@ -113,11 +118,6 @@
       schedule(parseFloat(remaining));
       tell("used", parseFloat(remaining));
     }
-  });
-
-  // Signing out in one tab clears the others (after asking the server, as always).
-  document.addEventListener("submit", function (event) {
-    if (/\/logout$/.test(event.target.action || "")) { tell("ended"); }
   });
 
   if (channel) {
