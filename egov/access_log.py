@@ -110,10 +110,15 @@ def calls_imported(file_name, calls_by_citizen):
 
 # --- reading: each person sees only their own part -------------------------------------
 
-def _page(query, before):
+def _paged(query, before):
+    """A page of `query`, newest first (ids grow with time), from below the cursor `before`."""
     if before is not None:
         query = query.where(AccessEntry.id < before)
-    rows = list(query.order_by(AccessEntry.id.desc()).limit(PAGE_SIZE + 1))
+    return query.order_by(AccessEntry.id.desc()).limit(PAGE_SIZE + 1)
+
+
+def _page(query):
+    rows = list(query)
     return rows[:PAGE_SIZE], (rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None)
 
 
@@ -135,23 +140,31 @@ def others_access(citizen, before=None):
                                    .where(AccessEntry.id == before,
                                           AccessEntry.citizen == citizen).exists()):
         raise NotVisible(before)
-    query = AccessEntry.select().where(AccessEntry.citizen == citizen,
-                                       AccessEntry.actor_kind != AccessEntry.CITIZEN)
-    return _page(query, before)
+    return _page(others_query(citizen, before))
 
 
-def recent_sign_ins(citizen, limit=RECENT_SIGN_INS):
+def others_query(citizen, before=None):
+    return _paged(AccessEntry.select().where(AccessEntry.citizen == citizen,
+                                             AccessEntry.actor_kind != AccessEntry.CITIZEN),
+                  before)
+
+
+def recent_sign_ins(citizen):
     """The citizen's own latest sign-ins: when, by which means, from which browser and address."""
-    return list(AccessEntry.select()
-                .where(AccessEntry.citizen == citizen, AccessEntry.action == SIGN_IN)
-                .order_by(AccessEntry.id.desc()).limit(limit))
+    return list(sign_ins_query(citizen))
+
+
+def sign_ins_query(citizen, limit=RECENT_SIGN_INS):
+    return (AccessEntry.select()
+            .where(AccessEntry.citizen == citizen, AccessEntry.action == SIGN_IN)
+            .order_by(AccessEntry.id.desc()).limit(limit))
 
 
 def own_actions(staff, before=None):
     """What a staff member did: the only part of the log staff see."""
     query = (AccessEntry.select(AccessEntry, Citizen).join(Citizen)
              .where(AccessEntry.actor_staff == staff.id))
-    return _page(query, before)
+    return _page(_paged(query, before))
 
 
 # --- retention ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from egov import create_app
 from tests.browser.conftest import CHROMIUM_ARGS, _page
 from tests.browser.manual import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, choose_line, sign_in
+from tests.browser.test_accessibility import blocking_violations
 from tests.live import serving
 
 IDLE, WARNING = 12, 6  # seconds: the warning comes 6 s after the last activity
@@ -80,6 +81,7 @@ def test_the_warning_takes_the_focus_and_escape_continues_on_the_server(kiosk_pa
     assert page.evaluate("document.activeElement.id") == "session-continue"
     expect(warning(page).get_by_role("button", name="Davam et")).to_be_visible()
     expect(warning(page).get_by_role("button", name="Çıxış")).to_be_visible()
+    assert blocking_violations(page) == []
     page.keyboard.press("Escape")
     expect(warning(page)).to_be_hidden()
     time.sleep(max(0.0, start + IDLE + 1 - time.monotonic()))  # past the first limit
