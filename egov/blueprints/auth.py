@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..extensions import limit_sign_in_attempts, limiter
 from ..htmx import is_fragment_request, navigate, render
 from ..identity import citizens, oidc, sessions
@@ -100,6 +101,8 @@ def logout():
     # Read before the session row goes: the provider's ID token is kept with it.
     provider_logout = oidc.end_session_url(token, url_for("portal.index", _external=True))
     sessions.end_browser_sessions()
+    # A kiosk's next citizen starts in the default language; this goodbye is in it too.
+    i18n.forget()
     flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
     return sessions.forget_browser(navigate(provider_logout or url_for("portal.index")))
 
@@ -142,6 +145,7 @@ def session_ended():
         # Another tab of the same session was used meanwhile: the session goes on.
         return redirect(next_url or url_for("portal.index"))
     sessions.end_browser_sessions()
+    i18n.forget()  # as at «Çıxış»: the kiosk's next person starts in the default language
     staff = bool(next_url and next_url.startswith("/staff"))
     sign_in_url = url_for("staff.login" if staff else "auth.login", next=next_url)
     response = make_response(render_template(
