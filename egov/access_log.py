@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from ua_parser import parse as parse_user_agent
 
 from .db import database, is_postgres
-from .models import AccessEntry, Citizen
+from .models import BY_OTHERS, AccessEntry, Citizen
 from .telephony.access import NotVisible
 from .timeutil import utcnow
 
@@ -144,9 +144,7 @@ def others_access(citizen, before=None):
 
 
 def others_query(citizen, before=None):
-    return _paged(AccessEntry.select().where(AccessEntry.citizen == citizen,
-                                             AccessEntry.actor_kind != AccessEntry.CITIZEN),
-                  before)
+    return _paged(AccessEntry.select().where(AccessEntry.citizen == citizen, BY_OTHERS), before)
 
 
 def recent_sign_ins(citizen):

@@ -215,9 +215,18 @@ class AccessEntry(BaseModel):
     browser = CharField(max_length=64, default="")
 
     class Meta:
-        # The citizen's page reads their newest entries a page at a time, and staff their
-        # own: each is one backward index range, however many millions the table holds.
+        # The citizen's sign-ins and staff's own actions: one backward index range each,
+        # however many millions the table holds (bench/access_log_bench.py).
         indexes = ((("citizen", "id"), False), (("actor_staff", "id"), False))
+
+
+# «Who other than me»: a literal, not a bound parameter, so that SQLite as well as
+# PostgreSQL matches queries to the partial index below. Without it a citizen with
+# 20 000 sign-ins of their own had all of them read to find the five entries by others
+# (14.5 ms at 10 million entries; an exact index range with it).
+BY_OTHERS = SQL("actor_kind <> 'citizen'")
+AccessEntry.add_index(AccessEntry.index(AccessEntry.citizen, AccessEntry.id, where=BY_OTHERS,
+                                        name="access_entry_by_others"))
 
 
 # PostgreSQL refuses any UPDATE, and any DELETE but two: the retention prune's, which first
