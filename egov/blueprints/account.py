@@ -19,8 +19,7 @@ def access():
     return render(
         "account/access.html", {"access-more": "account/_entries.html"},
         title=_("Məlumatlarıma kim baxıb?"), entries=entries, more=more, before=before,
-        sign_ins=[] if before else access_log.recent_sign_ins(current_user.citizen),
-        this_session=current_user.login_session)
+        sign_ins=[] if before else access_log.recent_sign_ins(current_user.citizen))
 
 
 @bp.route("/sessions/end-others", methods=["POST"])
