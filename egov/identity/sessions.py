@@ -17,7 +17,6 @@ ending of their other sessions go into the access log (egov.access_log).
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-
 from functools import wraps
 
 from flask import current_app, g, request, session
@@ -105,10 +104,10 @@ def end_other_sessions(kind, owner, keep_token=None):
     return query.execute()
 
 
-def find_session(kind, token, limits, now=None, touch=True):
+def find_session(kind, token, limits, now=None):
     """The live session with this token, its owner joined; an expired one ends and is None.
 
-    `touch=False` looks without counting the look as activity."""
+    Finding it is activity (last_seen_at moves on), except in a `not_activity` request."""
     owner_model = kind.owner.rel_model
     row = (kind.model.select(kind.model, owner_model).join(owner_model)
            .where(kind.model.token == token).first())
@@ -118,7 +117,7 @@ def find_session(kind, token, limits, now=None, touch=True):
     if now - row.last_seen_at > limits.idle or now - row.created_at > limits.absolute:
         end_session(kind, token)
         return None
-    if touch and now - row.last_seen_at > limits.touch_after and not g.get("not_activity"):
+    if now - row.last_seen_at > limits.touch_after and not g.get("not_activity"):
         row.last_seen_at = now
         row.save(only=[kind.model.last_seen_at])
     return row
