@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import catalogue, compression, config, db, devidp, i18n, security, static_files
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
-from .blueprints import auth, calls, claims, feedback, guide, portal, staff
-from .commands import init_db_command
+from .blueprints import account, auth, calls, claims, feedback, guide, portal, staff
+from .commands import init_db_command, prune_access_log_command
 from .demo import prepare_demo_command
 from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
@@ -46,17 +46,18 @@ def create_app(test_config=None):
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # the server-side session is the protection
     login_manager.user_loader(sessions.load_citizen)
-    app.context_processor(lambda: {"current_staff": sessions.current_staff()})
+    sessions.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     security.init_app(app)
     devidp.init_app(app)  # before oidc: it points unconfigured means at itself
     oidc.init_app(app)
 
-    for command in (init_db_command, prepare_demo_command, create_staff_command):
+    for command in (init_db_command, prepare_demo_command, create_staff_command,
+                    prune_access_log_command):
         app.cli.add_command(command)
     register_intake_commands(app)
 
-    for blueprint in (portal, auth, calls, feedback, claims, guide, staff):
+    for blueprint in (portal, auth, calls, feedback, claims, guide, staff, account):
         app.register_blueprint(blueprint.bp)
 
     @app.route("/healthz")

@@ -28,12 +28,18 @@ def _development_secret_key(instance_path):
     return path.read_text().strip()
 
 
+def _seconds(value):
+    return int(value) if value else None
+
+
 def from_environment(instance_path, environ=None):
     env = os.environ if environ is None else environ
     # A misspelt «Production» must not quietly run as development (generated key, DEV_IDP).
     if env.get("EGOV_ENV", "development") not in ("development", "production"):
         raise ConfigError("EGOV_ENV must be development or production")
     production = env.get("EGOV_ENV", "development") == "production"
+    # A public kiosk: strangers take turns at one screen, so the idle limit is shorter.
+    kiosk = _bool(env.get("KIOSK_MODE"))
     config = {
         "EGOV_ENV": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -54,7 +60,15 @@ def from_environment(instance_path, environ=None):
             {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
             if env.get("RATELIMIT_STORAGE_URI", "").startswith("redis") else {}),
         # Public kiosks: a forgotten session must not outlive its citizen for long.
-        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
+        "KIOSK_MODE": kiosk,
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "3" if kiosk else "15")),
+        # Seconds-level limits, for tests that watch a session run out (overrides minutes).
+        "SESSION_IDLE_SECONDS": _seconds(env.get("SESSION_IDLE_SECONDS")),
+        # The warning with «Davam et» comes this long before the idle limit (WCAG 2.2.1).
+        "SESSION_WARNING_SECONDS": int(env.get("SESSION_WARNING_SECONDS",
+                                               "60" if kiosk else "120")),
+        # The access log («Məlumatlarıma kim baxıb?») keeps entries this long.
+        "ACCESS_LOG_RETENTION_MONTHS": int(env.get("ACCESS_LOG_RETENTION_MONTHS", "12")),
         # However active, a session ends this long after sign-in (OWASP ASVS 3.3).
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "8")),
         "SESSION_COOKIE_NAME": "egov_session",

@@ -144,7 +144,7 @@ def prepare_demo(data_dir, now=None, out_dir=None):
     with database.atomic():
         _remove_previous_demo()
         import_lines(text_source(files["lines.csv"]), now=now)
-        import_calls(text_source(files["calls.csv"]), tariffs, now=now)
+        import_calls(text_source(files["calls.csv"]), tariffs, now=now, file_name="calls.csv")
         import_payments(text_source(files["payments.csv"]), now=now)
         for person in (AYSEL, RAUF, NIGAR):
             set_credentials(person["fin"], person["username"], person["password"])

@@ -6,6 +6,8 @@ exports format them exactly as the page does.
 """
 from flask_babel import lazy_gettext as _l
 
+from .access_log import describe as access_action
+from .identity.means import BY_KEY as MEANS_BY_KEY
 from .models import Claim
 from .telephony.billing import format_azn
 from .telephony.numbering import format_phone
@@ -24,6 +26,12 @@ def claim_status(status):
     return CLAIM_STATUS_LABELS.get(status, status)
 
 
+def means_title(key):
+    """A sign-in means by its key («asan» → «asan imza»)."""
+    means = MEANS_BY_KEY.get(key)
+    return means.title if means else key
+
+
 FILTERS = {
     "azn": format_azn,
     "phone": format_phone,
@@ -31,4 +39,6 @@ FILTERS = {
     "baku_full_date": baku_full_date,
     "baku_time": baku_time,
     "claim_status": claim_status,
+    "access_action": access_action,
+    "means_title": means_title,
 }

@@ -15,7 +15,7 @@ from peewee import (
     TextField,
 )
 
-from .db import database
+from .db import database, is_postgres
 
 
 class BaseModel(Model):
@@ -200,9 +200,76 @@ class ClaimEvent(BaseModel):
     created_at = DateTimeField()
 
 
+class AccessEntry(BaseModel):
+    """One line of a citizen's access log («Məlumatlarıma kim baxıb?»): append-only.
+
+    Who acted is kept as it was then (the staff member's name as text, their id as a
+    plain number, not a foreign key: removing a staff account must not rewrite or remove
+    what they did). Nothing removes an entry but the retention prune and the removal
+    of the citizen it is about (egov.access_log; on PostgreSQL a trigger refuses
+    anything else, ACCESS_LOG_GUARD)."""
+
+    CITIZEN, STAFF, IMPORT = "citizen", "staff", "import"
+
+    at = DateTimeField(index=True)  # the prune deletes by age
+    citizen = ForeignKeyField(Citizen, backref="access_entries", on_delete="CASCADE",
+                              index=False)  # whose data
+    actor_kind = CharField(max_length=8, constraints=[
+        Check("actor_kind IN ('citizen', 'staff', 'import')")])
+    actor_staff = IntegerField(null=True)  # StaffMember.id, when staff acted
+    actor_name = CharField(max_length=255, default="")  # a staff member's name, a file name
+    action = CharField(max_length=24)
+    reason = CharField(max_length=255, default="")  # e.g. the claim reference
+    detail = CharField(max_length=255, default="")  # the means, the line, the number of calls
+    address = CharField(max_length=64, null=True)
+    browser = CharField(max_length=64, default="")
+
+    class Meta:
+        # The citizen's sign-ins and staff's own actions: one backward index range each,
+        # however many millions the table holds (bench/access_log_bench.py).
+        indexes = ((("citizen", "id"), False), (("actor_staff", "id"), False))
+
+
+# «Who other than me»: a literal, not a bound parameter, so that SQLite as well as
+# PostgreSQL matches queries to the partial index below. Without it a citizen with
+# 20 000 sign-ins of their own had all of them read to find the five entries by others
+# (14.5 ms at 10 million entries; an exact index range with it).
+BY_OTHERS = SQL("actor_kind <> 'citizen'")
+AccessEntry.add_index(AccessEntry.index(AccessEntry.citizen, AccessEntry.id, where=BY_OTHERS,
+                                        name="access_entry_by_others"))
+
+
+# PostgreSQL refuses any UPDATE, and any DELETE but two: the retention prune's, which first
+# sets egov.access_log_prune_before (SET LOCAL, its own transaction) and may remove only
+# entries older than that; and the cascade when the citizen the entry is about is removed
+# (the demo rebuilds its citizens). TRUNCATE (tests emptying the database) is not a row change.
+# (psycopg2 reads %% as a literal percent sign.)
+ACCESS_LOG_GUARD = """
+CREATE OR REPLACE FUNCTION access_entry_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM citizen WHERE id = OLD.citizen_id) THEN
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'DELETE'
+     AND current_setting('egov.access_log_prune_before', true) IS NOT NULL
+     AND current_setting('egov.access_log_prune_before', true) <> ''
+     AND OLD.at < current_setting('egov.access_log_prune_before', true)::timestamp THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'access_entry is append-only: %% refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER access_entry_append_only
+  BEFORE UPDATE OR DELETE ON access_entry
+  FOR EACH ROW EXECUTE FUNCTION access_entry_append_only();
+"""
+
+
 # Every table, parents before children (created in this order, emptied in reverse).
 ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, Call, Agency,
-              Service, ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]
+              Service, ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent,
+              AccessEntry]
 
 
 def create_tables():
@@ -210,6 +277,8 @@ def create_tables():
     with database.connection_context():
         _add_claim_call_disputing()
         database.create_tables(ALL_MODELS, safe=True)
+        if is_postgres():
+            database.execute_sql(ACCESS_LOG_GUARD)
 
 
 def _add_claim_call_disputing():

@@ -29,7 +29,9 @@ def _error_page(status, title, message):
     i18n.without_query()
     fragment = is_fragment_request()
     template = "errors/_error.html" if fragment else "errors/error.html"
-    page = render_template(template, title=title, message=message, is_fragment=fragment)
+    # An error page does not send the cleared screen back to the address that failed.
+    page = render_template(template, title=title, message=message, is_fragment=fragment,
+                           return_here=None)
     return make_response(page, status)
 
 
@@ -48,7 +50,7 @@ def init_app(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         # The same URL answers a page or a fragment: caches must keep them apart.
         response.vary.add("HX-Request")
-        if current_user.is_authenticated or request.endpoint in ("auth.login",):
+        if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -34,3 +34,22 @@ def test_intake_lookups_use_the_indexes(demo, plan):
     assert "line_ownership_line_id" in plan(
         LineOwnership.select().where(LineOwnership.line.in_([1, 2])))
     assert "call_record_id" in plan(Call.select(Call.id).where(Call.record_id.in_(["A", "B"])))
+
+
+def test_the_access_log_pages_use_the_indexes(demo, plan):
+    """«Məlumatlarıma kim baxıb?» and staff's own actions read one backward index range each
+    (bench/access_log_bench.py shows the plans with ten million entries)."""
+    from egov import access_log
+    from egov.models import AccessEntry, Citizen, StaffMember
+
+    aysel = Citizen.get(username="aysel")
+    for query, index in ((access_log.others_query(aysel), "access_entry_by_others"),
+                         (access_log.others_query(aysel, 10**6), "access_entry_by_others"),
+                         (access_log.sign_ins_query(aysel), "access_entry_citizen_id_id")):
+        found = plan(query)
+        assert index in found and "SORT" not in found.upper(), found
+    staff = StaffMember.get()
+    found = plan(access_log._paged(AccessEntry.select().where(
+        AccessEntry.actor_staff == staff.id), None))
+    assert "access_entry_actor_staff_id" in found
+    assert "access_entry_at" in plan(AccessEntry.select().where(AccessEntry.at < demo.start))

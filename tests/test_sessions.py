@@ -1,10 +1,14 @@
 """egov.identity.sessions: the idle and absolute limits, the same for citizens and staff."""
+import re
 from datetime import timedelta
 
 import pytest
 
+from egov import config
 from egov.identity import sessions
-from egov.timeutil import utcnow
+from egov.timeutil import to_baku, utcnow
+
+from .conftest import csrf_token
 
 # The relying party and its provider on loopback, for the OIDC sign-in below.
 from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
@@ -221,3 +225,129 @@ def test_an_ended_staff_session_sends_to_the_sign_in_and_leaves_the_cookie(clien
 def test_a_visitor_who_is_not_signed_in_is_given_no_cookie(client, demo):
     for path in ("/", "/services", "/calls/manual"):
         assert "Set-Cookie" not in client.get(path).headers, path
+
+
+
+
+# --- The idle warning's side on the server (the script is tested in tests/browser/test_kiosk.py)
+
+def _status(client):
+    return client.get("/auth/session").get_json()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_asking_how_long_is_left_is_not_activity(app, client, auth, staff_auth, demo, clock,
+                                                  kind):
+    """The warning asks the server; if asking renewed the session it would never end."""
+    sign_in, signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    clock.advance(minutes=10)
+    status = _status(client)
+    assert status["signed_in"] and status["remaining"] == pytest.approx(300, abs=2)
+    assert status["message"] == "Sessiyanız 5 dəqiqədən sonra başa çatacaq."
+    clock.advance(minutes=4, seconds=30)
+    assert _status(client)["message"] == "Sessiyanız bir dəqiqədən az vaxtda başa çatacaq."
+    clock.advance(seconds=31)
+    assert _status(client) == {"signed_in": False, "remaining": 0}
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_davam_et_renews_the_session_on_the_server(app, client, auth, staff_auth, demo, clock,
+                                                   kind):
+    """Even within the quarter in which an ordinary request writes nothing, «Davam et»
+    gives the whole idle limit again."""
+    sign_in, _signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    token = csrf_token(client, "/staff/claims" if kind == "staff" else "/calls")
+    assert client.post("/auth/session/renew").status_code == 400  # no CSRF token: refused
+    clock.advance(minutes=3)
+    assert _status(client)["remaining"] == pytest.approx(720, abs=2)
+    renewed = client.post("/auth/session/renew", headers={"X-CSRFToken": token}).get_json()
+    assert renewed["remaining"] == pytest.approx(900, abs=2)
+    assert _status(client)["remaining"] == pytest.approx(900, abs=2)
+
+
+def test_a_signed_in_page_clears_itself_without_javascript(app, client, auth, demo, clock):
+    auth.login()
+    page = client.get("/calls?line=0183456789").get_data(as_text=True)
+    head = page.split("</head>")[0]
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="(\d+);url=([^"]+)">'
+                        r"</noscript>", head)
+    assert refresh and int(refresh.group(1)) == pytest.approx(901, abs=2)
+    assert refresh.group(2) == "/auth/session-ended?next=/calls?line%3D0183456789"
+    assert re.search(r'<script src="/static/js/session(-[0-9a-f]{32})?\.js" defer></script>', head)
+    ends = to_baku(clock.now + timedelta(minutes=15)).strftime("%H:%M")
+    assert re.search(r"Heç nə etməsəniz, sessiyanız bu vaxt başa çatacaq:\s*<time[^>]*>"
+                     + ends + "</time>", page)
+    clock.advance(minutes=15, seconds=2)
+    ended = client.get(refresh.group(2).replace("&amp;", "&"))
+    body = ended.get_data(as_text=True)
+    assert "Sessiyanız fəaliyyətsizlik səbəbindən başa çatdı" in body
+    assert "Aysel" not in body and "012 440" not in body and "js/session" not in body
+    assert 'href="/auth/login?next=/calls?line%3D0183456789"' in body
+    assert ended.headers["Cache-Control"] == "no-store"
+    assert client.get("/calls").status_code == 302
+    assert sessions.CITIZEN.model.select().count() == 0
+
+
+def test_the_signed_out_page_sends_back_a_session_another_tab_kept_alive(client, auth, demo):
+    auth.login()
+    response = client.get("/auth/session-ended?next=/calls")
+    assert response.status_code == 302 and response.headers["Location"] == "/calls"
+
+
+def test_a_staff_screen_clears_to_the_staff_sign_in(client, staff_auth, demo, clock):
+    staff_auth.login()
+    clock.advance(minutes=16)
+    body = client.get("/auth/session-ended?next=/staff/claims").get_data(as_text=True)
+    assert 'href="/staff/login?next=/staff/claims"' in body
+
+
+def test_pages_of_nobody_signed_in_carry_no_timer(client, demo):
+    page = client.get("/services").get_data(as_text=True)
+    assert "http-equiv" not in page and "js/session" not in page and "session-warning" not in page
+
+
+def test_an_htmx_answer_says_how_long_the_session_now_has(client, auth, demo, clock):
+    auth.login()
+    clock.advance(minutes=5)
+    response = client.get("/calls?line=0183456789",
+                          headers={"HX-Request": "true", "HX-Target": "call-report"})
+    assert float(response.headers["X-Session-Remaining"]) == pytest.approx(900, abs=2)
+    assert "X-Session-Remaining" not in client.get("/calls").headers  # whole pages say it inside
+
+
+def test_seconds_level_limits_and_the_warning_for_tests(app, client, auth, demo, clock):
+    app.config.update(SESSION_IDLE_SECONDS=20, SESSION_WARNING_SECONDS=8)
+    auth.login()
+    assert _status(client)["warning"] == 8
+    clock.advance(seconds=21)
+    assert not _citizen_signed_in(client)
+
+
+def test_kiosk_mode_shortens_the_limits(tmp_path):
+    settings = config.from_environment(str(tmp_path), {"KIOSK_MODE": "1"})
+    limits = sessions.Limits.from_config(settings)
+    assert settings["KIOSK_MODE"] and limits.idle == timedelta(minutes=3)
+    assert limits.warning == timedelta(minutes=1)
+    default = sessions.Limits.from_config(config.from_environment(str(tmp_path), {}))
+    assert default.idle == timedelta(minutes=15) and default.warning == timedelta(minutes=2)
+    assert sessions.Limits.from_config(config.from_environment(
+        str(tmp_path), {"KIOSK_MODE": "1", "SESSION_IDLE_MINUTES": "5"})).idle == timedelta(
+        minutes=5)
+
+
+def test_a_kiosk_remembers_nobody_after_sign_out(app, client, auth, demo):
+    app.config["KIOSK_MODE"] = True
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    assert 'autocomplete="username"' not in login_page and 'autocomplete="off"' in login_page
+    auth.login()
+    page = client.get("/calls").get_data(as_text=True)
+    assert 'class="button exit-button">Çıxış</button>' in page
+    client.set_cookie("lang", "ru")  # a language chosen at the kiosk
+    response = auth.logout()
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    cleared = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang=")]
+    assert cleared and "Expires=Thu, 01 Jan 1970" in cleared[0]
+    assert client.get_cookie("lang") is None

@@ -1,7 +1,10 @@
 """Signing in and out, and how a citizen obtains each means of signing in."""
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+import math
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
                    render_template, request, url_for)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import i18n
@@ -101,4 +104,50 @@ def logout():
     # A kiosk's next citizen starts in the default language; this goodbye is in it too.
     i18n.forget()
     flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
-    return navigate(provider_logout or url_for("portal.index"))
+    return sessions.forget_browser(navigate(provider_logout or url_for("portal.index")))
+
+
+def _ends_message(seconds):
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 1:
+        return _("Sessiyanız bir dəqiqədən az vaxtda başa çatacaq.")
+    return ngettext("Sessiyanız %(num)d dəqiqədən sonra başa çatacaq.",
+                    "Sessiyanız %(num)d dəqiqədən sonra başa çatacaq.", minutes)
+
+
+def _session_status():
+    clock = sessions.clock()
+    if clock is None:
+        return jsonify(signed_in=False, remaining=0)
+    return jsonify(signed_in=True, remaining=clock["remaining"], warning=clock["warning"],
+                   message=_ends_message(clock["remaining"]))
+
+
+@bp.route("/session")
+@sessions.not_activity
+def session_status():
+    """How long this browser's session has left (asked by the idle warning; not activity)."""
+    return _session_status()
+
+
+@bp.route("/session/renew", methods=["POST"])
+def session_renew():
+    """«Davam et»: the session is used now, on the server, so every tab of it goes on."""
+    sessions.renew()
+    return _session_status()
+
+
+@bp.route("/session-ended")
+def session_ended():
+    """Where an idle screen clears itself to: no personal data, a way back in."""
+    next_url = safe_next(request.args.get("next"))
+    if sessions.browser_session()[1] is not None:
+        # Another tab of the same session was used meanwhile: the session goes on.
+        return redirect(next_url or url_for("portal.index"))
+    sessions.end_browser_sessions()
+    i18n.forget()  # as at «Çıxış»: the kiosk's next person starts in the default language
+    staff = bool(next_url and next_url.startswith("/staff"))
+    sign_in_url = url_for("staff.login" if staff else "auth.login", next=next_url)
+    response = make_response(render_template(
+        "auth/session_ended.html", title=_("Sessiya başa çatdı"), sign_in_url=sign_in_url))
+    return sessions.forget_browser(response)

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, make_response, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import catalogue
+from .. import access_log, catalogue
 from ..htmx import render
 from ..telephony import access, exports
 from ..telephony.reports import SERVICE_TITLE, call_report
@@ -55,6 +55,8 @@ def export(fmt):
     if held is None:
         abort(404)
     report = call_report(held, month)
+    access_log.citizen_acted(current_user.citizen, access_log.EXPORT, reason=held.number,
+                             detail=fmt.upper())
     body, mimetype = exports.FORMATS[fmt](report, current_user.full_name, utcnow())
     response = make_response(body)
     response.mimetype = mimetype

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import access_log
 from ..htmx import navigate, render
 from ..telephony import access, charge_claims
 from ..telephony.reports import call_report
@@ -61,6 +62,8 @@ def new():
                 except charge_claims.ClaimError:
                     calls_error = _("Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib.")
                 else:
+                    access_log.citizen_acted(current_user.citizen, access_log.CLAIM_FILED,
+                                             reason=claim.reference, detail=held.number)
                     flash(_("Reklamasiyanız qəbul olundu. Onun nömrəsi: %(ref)s.",
                             ref=claim.reference))
                     return navigate(url_for("claims.show", reference=claim.reference))

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import i18n
+from .. import access_log, i18n
 from ..backoffice import claims_desk, staff_accounts
 from ..extensions import limit_sign_in_attempts
 from ..identity import sessions
@@ -81,7 +81,7 @@ def logout():
     sessions.end_browser_sessions()
     i18n.forget()  # a shared computer's next user starts in the default language
     flash(_("Siz çıxdınız."))
-    return redirect(url_for("staff.login"))
+    return sessions.forget_browser(redirect(url_for("staff.login")))
 
 
 @bp.route("")
@@ -116,6 +116,9 @@ def _amount_errors(disputed):
 def claim_detail(reference):
     claim = claims_desk.claim_for_staff(reference) or abort(404)
     disputed = charge_claims.disputed_calls(claim)
+    if request.method == "GET":  # the disputed calls are on the screen: the citizen sees who
+        access_log.staff_acted(sessions.current_staff(), claim.citizen,
+                               access_log.CLAIM_OPENED, reason=claim.reference)
     form = AnswerForm()
     amount_errors, typed = {}, {row.id: format_azn(row.corrected_qepik if row.corrected_qepik
                                                    is not None else row.original_qepik)
@@ -160,13 +163,16 @@ def _allowed(claim, decision):
 
 def _decide(claim, step, *args, seen):
     """Apply the decision; ClaimChanged (a colleague was first) goes up to the view."""
+    staff = sessions.current_staff()
     try:
-        step(claim, sessions.current_staff(), *args, seen=seen)
+        step(claim, staff, *args, seen=seen)
     except charge_claims.ClaimChanged:
         raise
     except charge_claims.ClaimError:
         flash(_("Bu reklamasiya artıq bu vəziyyətdə ola bilməz."))
     else:
+        access_log.staff_acted(staff, claim.citizen, access_log.CLAIM_ANSWERED,
+                               reason=claim.reference, detail=claim.status)
         flash(_("Cavab yadda saxlanıldı."))
     return redirect(url_for("staff.claim_detail", reference=claim.reference))
 
@@ -176,3 +182,13 @@ def _decide(claim, step, *args, seen):
 def feedback():
     return render_template("staff/feedback.html", title=_("Əks əlaqə"),
                              services=feedback_by_service())
+
+
+@bp.route("/my-actions")
+@staff_required
+def my_actions():
+    """The staff member's own entries of the access log: the only part of it staff see."""
+    before = access_log.parse_cursor(request.args.get("before"))
+    entries, more = access_log.own_actions(sessions.current_staff(), before)
+    return render_template("staff/my_actions.html", title=_("Mənim əməliyyatlarım"),
+                           entries=entries, more=more)

@@ -8,14 +8,21 @@ SESSION_IDLE_MINUTES and, however active, SESSION_MAX_HOURS after sign-in.
 
 Signing a browser in ends whatever session it held before, of either kind, and
 starts the cookie afresh: nothing planted in it earlier carries over.
+
+The idle warning (egov/static/js/session.js) asks `status` how long the session has
+left; that question is not activity (`not_activity`), or the warning would keep
+the session alive by itself. «Davam et» is `renew`. A citizen's sign-in and the
+ending of their other sessions go into the access log (egov.access_log).
 """
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 
-from flask import current_app, g, session
-from flask_login import UserMixin, login_user, logout_user
+from flask import current_app, g, request, session
+from flask_login import UserMixin, current_user, login_user, logout_user
 
+from .. import access_log
 from ..models import LoginSession, StaffSession
 from ..timeutil import utcnow
 
@@ -39,6 +46,7 @@ KINDS = (CITIZEN, STAFF)
 class Limits:
     idle: timedelta
     absolute: timedelta
+    warning: timedelta = timedelta(minutes=2)
 
     @property
     def touch_after(self):
@@ -50,8 +58,17 @@ class Limits:
 
     @classmethod
     def from_config(cls, config):
-        return cls(idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
-                   absolute=timedelta(hours=config["SESSION_MAX_HOURS"]))
+        seconds = config.get("SESSION_IDLE_SECONDS") or config["SESSION_IDLE_MINUTES"] * 60
+        idle = timedelta(seconds=seconds)
+        # The warning must come after the last write of activity could have been skipped
+        # (touch_after), or an active citizen would be warned: at most half the idle limit.
+        warning = min(timedelta(seconds=config.get("SESSION_WARNING_SECONDS", 120)), idle / 2)
+        return cls(idle=idle, absolute=timedelta(hours=config["SESSION_MAX_HOURS"]),
+                   warning=warning)
+
+    @classmethod
+    def current(cls):
+        return cls.from_config(current_app.config)
 
 
 class SignedIn(UserMixin):
@@ -88,7 +105,9 @@ def end_other_sessions(kind, owner, keep_token=None):
 
 
 def find_session(kind, token, limits, now=None):
-    """The live session with this token, its owner joined; an expired one ends and is None."""
+    """The live session with this token, its owner joined; an expired one ends and is None.
+
+    Finding it is activity (last_seen_at moves on), except in a `not_activity` request."""
     owner_model = kind.owner.rel_model
     row = (kind.model.select(kind.model, owner_model).join(owner_model)
            .where(kind.model.token == token).first())
@@ -98,9 +117,59 @@ def find_session(kind, token, limits, now=None):
     if now - row.last_seen_at > limits.idle or now - row.created_at > limits.absolute:
         end_session(kind, token)
         return None
-    if now - row.last_seen_at > limits.touch_after:
+    if now - row.last_seen_at > limits.touch_after and not g.get("not_activity"):
         row.last_seen_at = now
         row.save(only=[kind.model.last_seen_at])
+    return row
+
+
+def ends_at(row, limits):
+    """When this session ends if nothing more happens: idle limit or lifetime, the sooner."""
+    return min(row.last_seen_at + limits.idle, row.created_at + limits.absolute)
+
+
+def remaining(row, limits, now=None):
+    """Seconds left before the session ends if unused (0 when it has)."""
+    return max(0.0, (ends_at(row, limits) - (now or utcnow())).total_seconds())
+
+
+def not_activity(view):
+    """A request that only asks about the session (the warning's status): not activity."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.not_activity = True
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def browser_session():
+    """(kind, live session row) of this browser, or (None, None); loaded once per request."""
+    if current_user.is_authenticated:
+        return CITIZEN, current_user.login_session
+    if current_staff() is not None:
+        return STAFF, g.staff_session
+    return None, None
+
+
+def clock():
+    """What the pages need for the idle warning: None when nobody is signed in here.
+
+    Read from the session row the request has already loaded: no query of its own."""
+    kind, row = browser_session()
+    if row is None:
+        return None
+    limits = Limits.current()
+    return {"kind": "staff" if kind is STAFF else "citizen", "remaining": remaining(row, limits),
+            "ends_at": ends_at(row, limits), "warning": limits.warning.total_seconds()}
+
+
+def renew():
+    """«Davam et»: the session counts as used now, on the server (so in every tab)."""
+    kind, row = browser_session()
+    if row is None:
+        return None
+    row.last_seen_at = utcnow()
+    row.save(only=[kind.model.last_seen_at])
     return row
 
 
@@ -109,11 +178,20 @@ def sign_in(kind, owner, **fields):
     end_browser_sessions()
     row = open_session(kind, owner, **fields)
     if kind is CITIZEN:
+        access_log.citizen_acted(owner, access_log.SIGN_IN, detail=fields.get("means", ""))
         login_user(SignedIn(row))
     else:
         session[kind.cookie_key] = row.token
-        g.staff = row.staff
+        g.staff, g.staff_session = row.staff, row
     return row
+
+
+def end_my_other_sessions():
+    """The citizen's «Digər sessiyalarımı bitir»: every session but this browser's ends."""
+    citizen, token = current_user.citizen, current_user.get_id()
+    ended = end_other_sessions(CITIZEN, citizen, keep_token=token)
+    access_log.citizen_acted(citizen, access_log.SESSIONS_ENDED, detail=ended)
+    return ended
 
 
 def end_browser_sessions():
@@ -124,22 +202,53 @@ def end_browser_sessions():
             end_session(kind, token)
     logout_user()
     session.clear()
-    g.staff = None
+    g.staff = g.staff_session = None
+
+
+def forget_browser(response):
+    """After sign-out: the next page tells the browser's other tabs to clear themselves.
+
+    Kiosk mode: the browser keeps nothing of who used it. Clear-Site-Data empties the
+    HTTP cache (so Back has no copy to show) and the page storage; every cookie but
+    the session's (emptied already, and carrying the «you have signed out» message)
+    goes, the language choice among them."""
+    session["signed_out"] = True
+    if current_app.config.get("KIOSK_MODE"):
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        for name in request.cookies:
+            if name != current_app.config["SESSION_COOKIE_NAME"]:
+                response.delete_cookie(name)
+    return response
 
 
 def current_staff():
     """The staff member signed in in this browser, or None (loaded once per request)."""
     if "staff" not in g:
         token = session.get(STAFF.cookie_key)
-        row = token and find_session(STAFF, token, Limits.from_config(current_app.config))
+        row = token and find_session(STAFF, token, Limits.current())
         if token and row is None:
             session.pop(STAFF.cookie_key, None)
-        g.staff = row.staff if row else None
+        g.staff, g.staff_session = (row.staff, row) if row else (None, None)
     return g.staff
 
 
 def load_citizen(token):
     """Flask-Login's user loader: the citizen's live session, or None."""
-    row = find_session(CITIZEN, token, Limits.from_config(current_app.config))
+    row = find_session(CITIZEN, token, Limits.current())
     return SignedIn(row) if row else None
 
+
+
+def init_app(app):
+    """Every page knows the session's clock; an htmx answer says it in a header too."""
+    app.context_processor(lambda: {"current_staff": current_staff(), "session_clock": clock(),
+                                   "signed_out_now": session.pop("signed_out", False)})
+
+    @app.after_request
+    def _remaining_header(response):
+        # Only swaps: session.js reads it after each one (a swap is activity).
+        if request.headers.get("HX-Request") == "true":
+            now = clock()
+            if now is not None:
+                response.headers["X-Session-Remaining"] = f"{now['remaining']:.1f}"
+        return response

@@ -8,10 +8,13 @@ Format (UTF-8 CSV with a header row; column order is free, extra columns ignored
 `started_at` is Baku local time. Local and mobile calls are counted as skipped:
 this service reports intercity and international calls only.
 """
+import os
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from ... import access_log
 from ...db import database
 from ...models import Call
 from ...telephony.numbering import normalise
@@ -49,6 +52,7 @@ class CallRow:
     kind: str = None
     amount: int = None
     line_id: int = None
+    citizen_id: int = None  # who held the line when the call was made
 
 
 def _parse(line_no, row, tariffs, now):
@@ -67,12 +71,13 @@ def _parse(line_no, row, tariffs, now):
     return call
 
 
-def _held_at(periods, moment):
+def _holder_at(periods, moment):
+    """The citizen id holding the line at `moment`, or None."""
     index = bisect_right(periods, moment, key=lambda period: period[0]) - 1
     if index < 0:
-        return False
-    ends_at = periods[index][1]
-    return ends_at is None or moment < ends_at
+        return None
+    _starts_at, ends_at, citizen_id = periods[index][:3]
+    return citizen_id if ends_at is None or moment < ends_at else None
 
 
 def _check_holders(calls, problems):
@@ -84,7 +89,8 @@ def _check_holders(calls, problems):
                 "import the line registry first")))
             continue
         call.line_id, held = periods[call.calling]
-        if not _held_at(held, call.started_at):
+        call.citizen_id = _holder_at(held, call.started_at)
+        if call.citizen_id is None:
             problems.append(Problem(call.line_no, (
                 f"nobody holds line {call.calling} at {local_text(call.started_at)} "
                 "according to the line registry")))
@@ -115,8 +121,18 @@ def _check_existing(calls, problems):
     return existing
 
 
-def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BATCH_SIZE):
-    """Import a call detail file, all or nothing; ImportRefused lists every bad row."""
+def _file_name(source):
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.basename(source)
+    return os.path.basename(getattr(source, "name", "") or "") or "calls.csv"
+
+
+def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BATCH_SIZE,
+                 file_name=None):
+    """Import a call detail file, all or nothing; ImportRefused lists every bad row.
+
+    Each citizen whose line got calls has one entry in their access log (the file's
+    name and how many calls), written in the same transaction as the calls."""
     now = now or utcnow()
     problems = []
     with database.atomic():
@@ -131,4 +147,6 @@ def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BAT
                for c in rated if c.record_id not in existing]
         with progress("Writing calls", len(new)) as bar:
             insert_batches(Call, FIELDS, new, bar, batch_size)
+        access_log.calls_imported(file_name or _file_name(source), Counter(
+            c.citizen_id for c in rated if c.record_id not in existing))
     return ImportResult(added=len(new), unchanged=len(existing), skipped=len(calls) - len(rated))

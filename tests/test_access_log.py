@@ -1,0 +1,246 @@
+"""egov.access_log and «Məlumatlarıma kim baxıb?»: each kind of access leaves exactly one
+entry with the right who, what and why; each person sees only their own part of it; and
+on PostgreSQL the database itself refuses to rewrite or remove an entry."""
+import re
+from datetime import timedelta
+
+import pytest
+from peewee import DatabaseError
+
+from egov import access_log
+from egov.backoffice.intake import import_calls, text_source
+from egov.backoffice.staff_accounts import create_staff
+from egov.db import database, is_postgres
+from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
+from egov.identity.citizens import set_credentials
+from egov.models import AccessEntry, Citizen, Claim, StaffMember
+from egov.telephony.billing import load_tariffs
+from egov.timeutil import utcnow
+
+from .conftest import DATA_DIR, StaffActions, csrf_token
+from .test_claims import call_ids, file_claim, post_claim
+from .test_devidp import citizens, devidp_keys, portal, visitor  # noqa: F401 (fixtures)
+from .test_portal import text
+
+HX = {"HX-Request": "true"}
+
+
+def new_entries(since):
+    return list(AccessEntry.select().where(AccessEntry.id > since).order_by(AccessEntry.id))
+
+
+def last_id():
+    return AccessEntry.select(AccessEntry.id).order_by(AccessEntry.id.desc()).scalar() or 0
+
+
+@pytest.fixture
+def aysel(demo, auth, db):
+    auth.login()
+    return Citizen.get(username="aysel")
+
+
+def test_a_password_sign_in_is_one_entry_with_means_browser_and_address(client, demo, auth, db):
+    mark = last_id()
+    client.environ_base["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 YaBrowser/24.1.0.0 Safari/537.36")
+    auth.login()
+    [entry] = new_entries(mark)
+    assert (entry.citizen.username, entry.actor_kind, entry.action, entry.detail) == (
+        "aysel", "citizen", access_log.SIGN_IN, "password")
+    assert entry.address == "127.0.0.1" and entry.browser == "Yandex Browser"
+
+
+def test_the_citizens_own_report_views_write_nothing(client, aysel):
+    mark = last_id()
+    for path in ("/calls", "/calls?line=0183456789", "/calls", "/account/access-log"):
+        assert client.get(path).status_code == 200
+    assert new_entries(mark) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "pdf"])
+def test_an_export_is_one_entry_naming_the_line_and_format(client, aysel, fmt):
+    mark = last_id()
+    assert client.get(f"/calls/export.{fmt}?line={AYSEL_FIRST_LINE}").status_code == 200
+    [entry] = new_entries(mark)
+    assert (entry.citizen_id, entry.actor_kind, entry.action, entry.reason, entry.detail) == (
+        aysel.id, "citizen", access_log.EXPORT, AYSEL_FIRST_LINE, fmt.upper())
+
+
+def test_filing_a_claim_is_one_entry_with_its_reference(client, aysel):
+    mark = last_id()
+    assert post_claim(client, AYSEL_FIRST_LINE, call_ids(aysel, AYSEL_FIRST_LINE)[:1]
+                      ).status_code == 302
+    [entry] = new_entries(mark)
+    assert (entry.action, entry.reason, entry.detail) == (
+        access_log.CLAIM_FILED, Claim.get().reference, AYSEL_FIRST_LINE)
+
+
+def test_staff_opening_and_answering_a_claim_are_one_entry_each(app, demo, db):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0, 1])
+    staff_client = app.test_client()
+    StaffActions(staff_client).login()
+    member = StaffMember.get(username=DEMO_STAFF["username"])
+    mark = last_id()
+    assert staff_client.get(f"/staff/claims/{claim.reference}").status_code == 200
+    [opened] = new_entries(mark)
+    assert (opened.citizen.username, opened.actor_kind, opened.actor_staff, opened.actor_name,
+            opened.action, opened.reason) == (
+        "aysel", "staff", member.id, member.full_name, access_log.CLAIM_OPENED, claim.reference)
+    mark = last_id()
+    token = csrf_token(staff_client, f"/staff/claims/{claim.reference}")
+    mark = last_id()  # the GET for the token opened it once more
+    response = staff_client.post(f"/staff/claims/{claim.reference}", data={
+        "csrf_token": token, "decision": "reject", "answer": "Zənglər qeydə alınıb."})
+    assert response.status_code == 302
+    [answered] = new_entries(mark)
+    assert (answered.action, answered.reason, answered.detail, answered.actor_name) == (
+        access_log.CLAIM_ANSWERED, claim.reference, Claim.REJECTED, member.full_name)
+
+
+CALLS_HEADER = "record_id,calling_number,called_number,started_at,duration_seconds\n"
+
+
+def test_an_import_is_one_entry_per_citizen_not_per_call(world, db):
+    tariffs = load_tariffs(DATA_DIR)
+    one, two = world.citizen("1AAAAAA", "Bir"), world.citizen("2BBBBBB", "İki")
+    world.line("0124930001", one)
+    world.line("0124930002", one)
+    world.line("0124930003", two)
+    day = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d")
+    rows = [f"C{i},012493000{1 + i % 3},0222564321,{day} 09:0{i}:00,60" for i in range(7)]
+    mark = last_id()
+    import_calls(text_source(CALLS_HEADER + "\n".join(rows)), tariffs, file_name="cdr-11.csv")
+    entries = new_entries(mark)
+    assert sorted((e.citizen_id, e.actor_kind, e.actor_name, e.action, e.detail)
+                  for e in entries) == [
+        (one.id, "import", "cdr-11.csv", access_log.CALLS_IMPORTED, "5"),
+        (two.id, "import", "cdr-11.csv", access_log.CALLS_IMPORTED, "2")]
+    mark = last_id()  # the same file again adds no calls, so no entry
+    import_calls(text_source(CALLS_HEADER + "\n".join(rows)), tariffs, file_name="cdr-11.csv")
+    assert new_entries(mark) == []
+
+
+def test_ending_other_sessions_kills_a_copied_cookie_and_is_logged(app, client, aysel):
+    elsewhere = app.test_client()
+    from .conftest import AuthActions
+    AuthActions(elsewhere).login()
+    copied = app.test_client()
+    cookie = elsewhere.get_cookie("egov_session")
+    copied.set_cookie("egov_session", cookie.value)
+    assert copied.get("/calls").status_code == 200  # the copy works, as the original would
+    mark = last_id()
+    token = csrf_token(client, "/account/access-log")
+    response = client.post("/account/sessions/end-others", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "Digər sessiyalarınız bitirildi: 1." in text(response)
+    for other in (elsewhere, copied):
+        assert other.get("/calls").headers["Location"].startswith("/auth/login")
+    assert client.get("/calls").status_code == 200  # this browser stays signed in
+    [entry] = new_entries(mark)
+    assert (entry.citizen_id, entry.action, entry.detail) == (
+        aysel.id, access_log.SESSIONS_ENDED, "1")
+
+
+def test_the_page_shows_others_newest_first_and_not_the_citizens_own(app, client, aysel):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    StaffActions(staff := app.test_client()).login()
+    staff.get(f"/staff/claims/{claim.reference}")
+    page = text(client.get("/account/access-log"))
+    assert "Məlumatlarıma kim baxıb?" in page
+    others = page.split('id="access-entries"')[1].split("</tbody>")[0]
+    assert others.index("Leyla Quliyeva") < others.index("calls.csv")  # newest first
+    assert claim.reference in others and "Operatorun məlumat idxalı" in others
+    assert "istifadəçi adı və şifrə" not in others  # her own sign-in is in the other list
+    sign_ins = page.split('class="sign-ins"')[1]
+    assert "istifadəçi adı və şifrə" in sign_ins and "127.0.0.1" in sign_ins
+
+
+def test_the_page_is_linked_from_the_header_of_every_signed_in_page(client, aysel):
+    for path in ("/calls", "/services"):
+        assert 'href="/account/access-log">Məlumatlarıma kim baxıb?</a>' in text(client.get(path))
+
+
+def test_more_entries_come_a_page_at_a_time_with_and_without_htmx(client, aysel):
+    access_log.calls_imported("bulk.csv", {aysel.id: 1})
+    for n in range(access_log.PAGE_SIZE + 3):
+        access_log.calls_imported(f"f{n:02d}.csv", {aysel.id: n + 1})
+    first = text(client.get("/account/access-log"))
+    assert "f22.csv" in first and "f03.csv" in first and "f02.csv" not in first
+    more = re.search(r'href="(/account/access-log\?before=\d+)"', first).group(1)
+    plain = text(client.get(more))  # without JavaScript: the next page, whole
+    assert "<html" in plain and "f02.csv" in plain and "f03.csv" not in plain
+    fragment = text(client.get(more, headers={**HX, "HX-Target": "access-more"}))
+    assert "<html" not in fragment and "<tr>" in fragment and "f00.csv" in fragment
+    assert "bulk.csv" in fragment and "calls.csv" in fragment and "Daha çox" not in fragment
+
+
+def test_another_citizens_entries_are_never_shown_even_by_url(app, client, aysel):
+    nigar = Citizen.get(username="nigar")
+    [theirs] = [access_log.calls_imported("nigar-only.csv", {nigar.id: 3}) and
+                AccessEntry.select().order_by(AccessEntry.id.desc()).get()]
+    assert "nigar-only.csv" not in text(client.get("/account/access-log"))
+    for cursor in (str(theirs.id), "x1", "²", "9" * 30):
+        response = client.get(f"/account/access-log?before={cursor}")
+        assert response.status_code == 404 and "nigar-only.csv" not in text(response)
+
+
+def test_the_page_needs_a_citizen_and_staff_see_only_their_own_actions(app, client, demo, db):
+    assert client.get("/account/access-log").headers["Location"].startswith("/auth/login")
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    create_staff("ikinci", "İkinci Əməkdaş", "ikinci-parol-1")
+    first, second = app.test_client(), app.test_client()
+    StaffActions(first).login()
+    StaffActions(second).login("ikinci", "ikinci-parol-1")
+    first.get(f"/staff/claims/{claim.reference}")
+    assert claim.reference in text(first.get("/staff/my-actions"))
+    theirs = text(second.get("/staff/my-actions"))
+    assert claim.reference not in theirs and "Hələ qeyd yoxdur." in theirs
+    assert second.get("/account/access-log").headers["Location"].startswith("/auth/login")
+
+
+def test_the_sign_in_list_shows_each_of_the_four_means(visitor, db):  # noqa: F811
+    set_credentials("5AYSL01", "aysel", "aysel-demo-1")
+    visitor.sign_in_with_asan()
+    visitor.sign_out()
+    visitor.sign_in_with_eimza()
+    visitor.sign_out()
+    visitor.sign_in_with_egov()
+    visitor.sign_out()
+    visitor.get("/auth/login")
+    visitor.submit({"username": "aysel", "password": "aysel-demo-1"},
+                   action="/auth/login/password")
+    sign_ins = visitor.get("/account/access-log").text.split('class="sign-ins"')[1]
+    rows = re.findall(r"<tr><td>.*?</tr>", sign_ins, re.S)
+    means = [re.findall(r"<td>(.*?)</td>", row, re.S)[1] for row in rows]
+    assert means == ["istifadəçi adı və şifrə", "e-gov identity", "elektron imza", "asan imza"]
+    assert all("python-requests" in row or "Python Requests" in row for row in rows)
+
+
+def test_prune_removes_only_entries_past_the_retention_and_says_how_many(app, aysel):
+    old = AccessEntry.get(AccessEntry.action == access_log.SIGN_IN)
+    keep = last_id()
+    # An entry written long ago, the way the application writes (insert only).
+    AccessEntry.insert(at=utcnow() - timedelta(days=400), citizen=aysel, actor_kind="citizen",
+                       action=access_log.SIGN_IN, detail="password").execute()
+    result = app.test_cli_runner().invoke(args=["prune-access-log"])
+    assert result.exit_code == 0, result.output
+    assert "Pruned 1 access-log entries older than 12 months" in result.output
+    assert last_id() == keep and AccessEntry.get_by_id(old.id)
+    result = app.test_cli_runner().invoke(args=["prune-access-log"])
+    assert "Pruned 0 access-log entries" in result.output
+
+
+@pytest.mark.skipif("not __import__('os').environ.get('TEST_DATABASE_URL')",
+                    reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_to_update_or_delete_an_entry(aysel):
+    assert is_postgres()
+    entry = AccessEntry.get(AccessEntry.action == access_log.SIGN_IN)
+    for statement in (AccessEntry.update(detail="asan").where(AccessEntry.id == entry.id),
+                      AccessEntry.delete().where(AccessEntry.id == entry.id)):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with database.atomic():
+                statement.execute()
+    assert AccessEntry.get_by_id(entry.id).detail == "password"
+    # Nor may the prune's permission reach a recent entry.
+    assert access_log.prune(months=1) == 0 and AccessEntry.get_by_id(entry.id)
