@@ -287,6 +287,18 @@ def test_sign_in_returns_to_the_page_asked_for(rp, provider, db):
     assert callback(rp, "asan", query["state"][0]).headers["Location"] == "/calls"
 
 
+@pytest.mark.parametrize("next_url", ["/calls\r\nSet-Cookie: x=1", "/calls\n"])
+def test_a_return_address_with_a_control_character_ends_on_the_services_page(
+        rp, provider, db, next_url):
+    response = rp.post("/auth/oidc/asan/start",
+                       data={"csrf_token": csrf_token(rp), "next": next_url})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    provider.id_token = provider.sign(provider.claims(query["nonce"][0]))
+    response = callback(rp, "asan", query["state"][0])
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+    assert LoginSession.select().count() == 1
+
+
 def test_starting_a_sign_in_needs_the_csrf_token(rp):
     assert rp.post("/auth/oidc/asan/start").status_code == 400
 
