@@ -6,6 +6,8 @@ from flask_wtf.csrf import CSRFError
 
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
+from .public_url import trusted_hosts
+from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,6 +34,16 @@ def _error_page(status, title, message):
 
 def init_app(app):
     login_manager.login_message = None  # the sign-in page says why by itself
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # Flask answers 400 to a Host header outside this list, before any view runs.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    production = app.config["EGOV_ENV"] == "production"
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # Flask answers 400 to a Host header outside this list, before any view runs.
+        pass
+    production = app.config["EGOV_ENV"] == "production"
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
 
     @login_manager.unauthorized_handler
     def _sign_in_first():
@@ -43,6 +55,14 @@ def init_app(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if production:
+            # Production is served over https only (PUBLIC_URL must be https://): the browser
+            # is told never to try plain http here, where a network could strip TLS.
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        if production:
+            # Production is served over https only (PUBLIC_URL must be https://): the browser
+            # is told never to try plain http here, where a network could strip TLS.
+            pass
         # The same URL answers a page or a fragment: caches must keep them apart.
         response.vary.add("HX-Request")
         if current_user.is_authenticated or request.endpoint in ("auth.login",):

@@ -359,7 +359,8 @@ def test_production_refuses_the_development_provider(tmp_path):
     with pytest.raises(config.ConfigError, match="DEV_IDP"):
         config.from_environment(tmp_path, environ={
             "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "DEV_IDP": "1"})
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "PUBLIC_URL": "https://portal.example", "DEV_IDP": "1"})
 
 
 def test_production_refuses_it_even_when_set_after_the_environment(app):

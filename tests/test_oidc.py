@@ -323,6 +323,7 @@ def test_production_needs_https_providers(tmp_path):
         config.from_environment(tmp_path, environ={
             "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "PUBLIC_URL": "https://portal.example",
             "OIDC_EGOV_ISSUER": "http://egov.example", "OIDC_EGOV_CLIENT_ID": "portal",
             "OIDC_EGOV_CLIENT_SECRET": "s"})
 

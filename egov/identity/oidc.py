@@ -13,7 +13,7 @@ check has passed, and then the account, the login session and the ID token
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, session, url_for
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -23,6 +23,7 @@ from peewee import IntegrityError
 from ..config import OIDC_MEANS
 from ..db import database
 from ..models import Citizen, ProviderSignIn
+from ..public_url import external_url
 from . import sessions
 from .citizens import register_citizen
 
@@ -115,7 +116,7 @@ def begin(means, next_url=None):
     """The provider's authorization URL; state, nonce and PKCE verifier kept for the callback."""
     client = _client(means)
     _metadata(client, means)
-    redirect_uri = url_for("auth.oidc_callback", means=means, _external=True)
+    redirect_uri = external_url("auth.oidc_callback", means=means)
     authorization = client.create_authorization_url(redirect_uri)
     client.save_authorize_data(redirect_uri=redirect_uri, next=next_url, **authorization)
     return authorization["url"]
