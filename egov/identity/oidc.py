@@ -13,7 +13,7 @@ check has passed, and then the account, the login session and the ID token
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, session
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -24,7 +24,7 @@ from ..config import OIDC_MEANS
 from ..db import database
 from ..models import Citizen, ProviderSignIn
 from ..public_url import external_url
-from . import sessions
+from . import pending_sign_ins, sessions
 from .citizens import register_citizen
 
 # Asymmetric algorithms only: `none` and shared-secret HMAC are never accepted.
@@ -118,17 +118,9 @@ def begin(means, next_url=None):
     _metadata(client, means)
     redirect_uri = external_url("auth.oidc_callback", means=means)
     authorization = client.create_authorization_url(redirect_uri)
-    client.save_authorize_data(redirect_uri=redirect_uri, next=next_url, **authorization)
+    pending_sign_ins.keep(means, authorization["state"], authorization["nonce"],
+                          authorization["code_verifier"], redirect_uri, next_url)
     return authorization["url"]
-
-
-def _take_state(client, state):
-    """The data saved for this state under this provider; it can be taken only once."""
-    if not state:
-        return None
-    data = client.framework.get_state_data(session, state)
-    client.framework.clear_state_data(session, state)
-    return data
 
 
 def verify_id_token(client, metadata, id_token, nonce):
@@ -207,8 +199,8 @@ def finish(means, args):
     Returns where to go next; raises SignInRefused with nothing written when any
     check fails."""
     client = _client(means)
-    data = _take_state(client, args.get("state"))
-    if not data:
+    pending = pending_sign_ins.take(means, args.get("state"))
+    if pending is None:
         raise SignInRefused("state", "unknown, used or another provider's state")
     issuer, _, _ = _settings(current_app.config, means)
     if args.get("iss") is not None and args["iss"].rstrip("/") != issuer:
@@ -222,8 +214,8 @@ def finish(means, args):
     metadata = _metadata(client, means)
     try:
         token = client.fetch_access_token(
-            redirect_uri=data["redirect_uri"], code=args["code"],
-            code_verifier=data["code_verifier"])
+            redirect_uri=pending.redirect_uri, code=args["code"],
+            code_verifier=pending.code_verifier)
     except OAuthError as error:
         raise SignInRefused("token", f"token endpoint: {error}") from error
     except (requests.RequestException, ValueError) as error:
@@ -231,7 +223,7 @@ def finish(means, args):
     id_token = token.get("id_token")
     if not id_token:
         raise SignInRefused("token", "no id_token")
-    claims = verify_id_token(client, metadata, id_token, data["nonce"])
+    claims = verify_id_token(client, metadata, id_token, pending.nonce)
     fin = _fin_of(claims)
     if fin is None:
         raise SignInRefused("identity", "no FIN claim")
@@ -239,7 +231,7 @@ def finish(means, args):
         citizen = _citizen_for(fin, claims, means)
         login_session = sessions.sign_in(sessions.CITIZEN, citizen, means=means)
         ProviderSignIn.create(login_session=login_session, provider=means, id_token=id_token)
-    return data.get("next")
+    return pending.next_url
 
 
 def end_session_url(login_session_token, post_logout_redirect_uri):
