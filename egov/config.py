@@ -100,7 +100,7 @@ def _sign_in_providers(env):
         "OIDC_FIN_CLAIM": env.get("OIDC_FIN_CLAIM", "fin"),
         "DEV_IDP": _bool(env.get("DEV_IDP")),
         # Where the development provider is reached, by the browser and by the portal itself.
-        "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5001").rstrip("/"),
         "DEV_IDP_KEYS_DIR": env.get("DEV_IDP_KEYS_DIR"),
         "DEV_IDP_ASAN_TIMEOUT_SECONDS": int(env.get("DEV_IDP_ASAN_TIMEOUT_SECONDS", "120")),
     }

@@ -10,6 +10,8 @@ The citizen is known by the FIN claim only. Nothing is written until every
 check has passed, and then the account, the login session and the ID token
 (kept for signing out at the provider) are written together.
 """
+import time
+
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -23,7 +25,7 @@ from peewee import IntegrityError
 from ..config import OIDC_MEANS
 from ..db import database
 from ..models import Citizen, ProviderSignIn
-from ..public_url import external_url
+from ..public_url import external_url, origin
 from . import pending_sign_ins, sessions
 from .citizens import register_citizen
 
@@ -110,6 +112,38 @@ def _metadata(client, means):
         # A document naming another issuer could make us accept that issuer's tokens.
         raise SignInRefused("provider", f"discovery names issuer {metadata.get('issuer')!r}")
     return metadata
+
+
+DISCOVERY_RETRY_SECONDS = 30
+
+
+def _discovered(client, means):
+    """The provider's discovery document if it can be had now; None while it cannot.
+
+    Asked from every page's headers: an unreachable provider is asked again only after
+    a pause, so it does not hold up pages that have nothing to do with it."""
+    failed_at = client.server_metadata.get("_egov_failed_at")
+    if "_loaded_at" not in client.server_metadata and failed_at is not None \
+            and time.monotonic() - failed_at < DISCOVERY_RETRY_SECONDS:
+        return None
+    try:
+        return _metadata(client, means)
+    except SignInRefused:
+        client.server_metadata["_egov_failed_at"] = time.monotonic()
+        return None
+
+
+def form_action_origins():
+    """The origins a form of ours may end up at: the providers' authorization endpoints
+    (the no-JavaScript "Daxil ol" posts, then is redirected there) and end-session
+    endpoints (so is "Çıxış"). Taken from discovery; nothing else."""
+    origins = set()
+    for means in sorted(available_means()):
+        metadata = _discovered(_client(means), means) or {}
+        for endpoint in ("authorization_endpoint", "end_session_endpoint"):
+            if isinstance(metadata.get(endpoint), str) and "://" in metadata[endpoint]:
+                origins.add(origin(metadata[endpoint]))
+    return sorted(origins)
 
 
 def begin(means, next_url=None):

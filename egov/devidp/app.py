@@ -1,0 +1,82 @@
+"""The development identity provider as an app of its own, served on its own origin.
+
+The real providers live on other sites than the portal, and the browser treats a
+provider on another port as another origin (the portal's Content-Security-Policy
+must name it, cookies must not collide): `make run` serves this app beside the
+portal on PORT+1 so a developer crosses the same boundary as in production.
+"""
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import Babel
+
+from .. import config, db
+from ..config import OIDC_MEANS, ConfigError
+from ..extensions import csrf
+
+PORTAL_STATIC = Path(__file__).resolve().parent.parent / "static"
+LANGUAGES = ("az", "en", "ru")
+# Cookies are kept per host, not per port: on 127.0.0.1 the provider's session cookie
+# must not overwrite the portal's.
+SESSION_COOKIE_NAME = "devidp_session"
+
+
+def _locale():
+    return request.accept_languages.best_match(LANGUAGES) or "az"
+
+
+def _content_security_policy(dev_idp_url):
+    from .server import PortalClient
+
+    # Its forms answer with a redirect to the portal's callback, which form-action also
+    # governs: allow the return addresses the provider accepts (loopback, any port).
+    hosts = sorted(PortalClient("asan", "", dev_idp_url)._hosts)
+    portal_origins = " ".join(f"http://{f'[{host}]' if ':' in host else host}:*"
+                              for host in hosts)
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        f"form-action 'self' {portal_origins}", "frame-ancestors 'none'", "base-uri 'none'",
+        "object-src 'none'",
+    ])
+
+
+def create_app(test_config=None):
+    from . import keys, models, people, pki, server, views
+
+    app = Flask(__name__, static_folder=str(PORTAL_STATIC))  # htmx is the portal's copy
+    os.makedirs(app.instance_path, exist_ok=True)  # the portal's instance/: same secret key
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if app.config["EGOV_ENV"] == "production":
+        raise ConfigError("DEV_IDP is a development identity provider: never in production")
+    app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_NAME
+    app.config["TRUSTED_HOSTS"] = None  # the portal's PUBLIC_URL is not this app's host
+
+    db.init_app(app)
+    Babel(app, locale_selector=_locale)
+    csrf.init_app(app)
+    keys_dir = app.config.get("DEV_IDP_KEYS_DIR") or os.path.join(app.instance_path, "devidp")
+    app.config["DEV_IDP_KEYS_DIR"] = keys_dir
+    models.create_tables()
+    pki.ensure(keys_dir, people.PEOPLE)
+    for means in OIDC_MEANS:
+        keys.ensure(keys_dir, means)
+    server.init_app(app)
+    app.register_blueprint(views.bp)
+
+    policy = _content_security_policy(app.config["DEV_IDP_URL"])
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.route("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
