@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from egov import config, create_app, devidp
+from egov import config, create_app
 from egov.devidp import keys, people
 from egov.db import database
 from egov.demo import AYSEL, NIGAR, RAUF
@@ -20,7 +20,7 @@ from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
 from tests.devidp_browser import CSRF, Visitor
-from tests.live import free_port, serving
+from tests.live import serving_with_dev_provider
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +39,11 @@ def citizens(world):
 @pytest.fixture
 def portal(app, citizens, devidp_keys):
     """The portal with the development provider, served like `make run` serves it."""
-    idp_port = free_port()
-    idp_url = f"http://127.0.0.1:{idp_port}"  # its own origin, as in production
-    served = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_URL": idp_url})
-    provider = devidp.create_app({**app.config, "DEV_IDP_URL": idp_url,
-                                  "DEV_IDP_KEYS_DIR": devidp_keys})
-    with database.connection_context():
-        for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
-            model.delete().execute()
-    with serving(provider, idp_port), serving(served) as base_url:
-        served.base_url, served.idp_url, served.provider = base_url, idp_url, provider
+    with serving_with_dev_provider(app.config, devidp_keys) as (served, provider):
+        with database.connection_context():
+            for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
+                model.delete().execute()
+        served.idp_url, served.provider = provider.base_url, provider
         yield served
 
 
@@ -383,7 +378,7 @@ def test_each_side_lets_its_forms_end_at_the_other_origin_only(portal, visitor):
     visitor.start("eimza")
     assert visitor.page.url.startswith(portal.idp_url)
     provider_policy = visitor.page.headers["Content-Security-Policy"]
-    assert "form-action 'self' http://127.0.0.1:* http://[::1]:* http://localhost:*;" \
+    assert "form-action 'self' http://127.0.0.1:* http://localhost:*;" \
         in provider_policy
 
 

@@ -74,34 +74,44 @@ def server_env(tmp_path_factory):
     return env
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path, server_env, tmp_path_factory):
-    """The portal, served like `make run` serves it; yields its base URL."""
-    flask = [sys.executable, "-m", "flask"]
-    subprocess.run(flask + ["prepare-demo"], env=server_env, cwd=ROOT, check=True,
-                   capture_output=True)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    # As `make run`: the development identity provider serves the three other means.
-    env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": base_url,
-           "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))}
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
-    process = subprocess.Popen(flask + ["run", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
+def _start(command, env, base_url, log):
+    """Start a server process and wait until it answers at base_url/healthz."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:
             urllib.request.urlopen(base_url + "/healthz", timeout=1)
-            break
+            return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(f"the server did not start: see {log.name}")
             time.sleep(0.1)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path, server_env, tmp_path_factory):
+    """The portal, served like `make run` serves it; yields its base URL.
+
+    As `make run`: the development identity provider serves the three other means from
+    its own process on another port, so the browser crosses an origin boundary at each
+    sign-in and sign-out, as with the real providers."""
+    flask = [sys.executable, "-m", "flask"]
+    subprocess.run(flask + ["prepare-demo"], env=server_env, cwd=ROOT, check=True,
+                   capture_output=True)
+    port, idp_port = _free_port(), _free_port()
+    base_url, idp_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}"
+    env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": idp_url, "PUBLIC_URL": base_url,
+           "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))}
+    logs = tmp_path_factory.mktemp("server")
+    with open(logs / "devidp.log", "w") as idp_log, open(logs / "server.log", "w") as log:
+        provider = _start(flask + ["--app", "egov.devidp", "run", "--port", str(idp_port)],
+                          env, idp_url, idp_log)
+        portal = _start(flask + ["run", "--port", str(port)], env, base_url, log)
+        yield base_url
+        for process in (portal, provider):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from egov import create_app
 from tests.browser.conftest import _page
-from tests.live import free_port, serving
+from tests.live import free_port, serving, serving_with_dev_provider
 
 
 def press_daxil_ol(page, means):
@@ -129,12 +129,10 @@ def test_with_javascript_daxil_ol_is_an_htmx_request_sent_on_by_hx_redirect(page
 @pytest.fixture
 def impatient_provider(app, demo, tmp_path_factory):
     """The portal with an ASAN İmza that waits only 2 seconds for the phone."""
-    port = free_port()
-    served = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_ASAN_TIMEOUT_SECONDS": 2,
-                         "DEV_IDP_URL": f"http://127.0.0.1:{port}",
-                         "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))})
-    with serving(served, port) as base_url:
-        yield base_url
+    keys_dir = str(tmp_path_factory.mktemp("devidp-keys"))
+    with serving_with_dev_provider(app.config, keys_dir, DEV_IDP_ASAN_TIMEOUT_SECONDS=2) \
+            as (portal, _):
+        yield portal.base_url
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])
