@@ -12,6 +12,8 @@ from tests.browser.conftest import _page, browser, chromium_path  # noqa: F401 (
 from tests.interop.conftest import InteropProvider
 from tests.live import free_port, serving
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def portal_url(app, node, world, tmp_path):
