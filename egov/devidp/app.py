@@ -8,22 +8,16 @@ portal on PORT+1 so a developer crosses the same boundary as in production.
 import os
 from pathlib import Path
 
-from flask import Flask, request
-from flask_babel import Babel
+from flask import Flask
 
-from .. import config, db
+from .. import config, db, i18n
 from ..config import OIDC_MEANS, ConfigError
 from ..extensions import csrf
 
 PORTAL_STATIC = Path(__file__).resolve().parent.parent / "static"
-LANGUAGES = ("az", "en", "ru")
 # Cookies are kept per host, not per port: on 127.0.0.1 the provider's session cookie
 # must not overwrite the portal's.
 SESSION_COOKIE_NAME = "devidp_session"
-
-
-def _locale():
-    return request.accept_languages.best_match(LANGUAGES) or "az"
 
 
 def _content_security_policy(dev_idp_url):
@@ -56,7 +50,7 @@ def create_app(test_config=None):
     app.config["TRUSTED_HOSTS"] = None  # the portal's PUBLIC_URL is not this app's host
 
     db.init_app(app)
-    Babel(app, locale_selector=_locale)
+    i18n.install(app)  # its own Flask-Babel binding; its blueprint picks the language
     csrf.init_app(app)
     keys_dir = app.config.get("DEV_IDP_KEYS_DIR") or os.path.join(app.instance_path, "devidp")
     app.config["DEV_IDP_KEYS_DIR"] = keys_dir

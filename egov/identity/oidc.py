@@ -16,6 +16,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -151,7 +152,8 @@ def begin(means, next_url=None):
     client = _client(means)
     _metadata(client, means)
     redirect_uri = external_url("auth.oidc_callback", means=means)
-    authorization = client.create_authorization_url(redirect_uri)
+    # The provider's pages open in the language the citizen is reading (OIDC ui_locales).
+    authorization = client.create_authorization_url(redirect_uri, ui_locales=str(get_locale()))
     pending_sign_ins.keep(means, authorization["state"], authorization["nonce"],
                           authorization["code_verifier"], redirect_uri, next_url)
     return authorization["url"]
