@@ -382,6 +382,16 @@ def test_each_side_lets_its_forms_end_at_the_other_origin_only(portal, visitor):
         in provider_policy
 
 
+@pytest.mark.parametrize("language, text", [("en", "Sign and continue"),
+                                            ("ru", "Подписать и войти")])
+def test_the_provider_on_its_own_origin_speaks_the_citizens_language(visitor, language, text):
+    # Its own app, its own Flask-Babel binding: the portal's choice arrives as ui_locales.
+    visitor.get(f"/auth/login?lang={language}")
+    visitor.submit({}, action="/auth/oidc/eimza/start")
+    assert visitor.page.url.startswith(visitor.idp_url)
+    assert f'<html lang="{language}">' in visitor.page.text and text in visitor.page.text
+
+
 def test_the_provider_keeps_its_own_session_cookie(visitor, portal):
     # Cookies are per host, not per port: one name for both would sign the portal out.
     visitor.start("eimza")
