@@ -19,11 +19,9 @@ import pytest
 
 from .manual import is_csp_violation, sign_in
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+# Chromium and its session-wide Playwright live in tests/conftest.py: the interop suite
+# drives the same browser, and Playwright's sync API runs once per process.
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,16 +47,6 @@ def _server_database_url(tmp_path_factory):
     browser_url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_browser"
     _ensure_postgres_database(browser_url)
     return browser_url
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message + " and REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -112,17 +100,6 @@ def live_server(chromium_path, server_env, tmp_path_factory):
         for process in (portal, provider):
             process.terminate()
             process.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

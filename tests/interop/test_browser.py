@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from egov import create_app
-from tests.browser.conftest import _page, browser, chromium_path  # noqa: F401 (fixtures)
+from tests.browser.conftest import _page
 from tests.interop.conftest import InteropProvider
 from tests.live import free_port, serving
 
