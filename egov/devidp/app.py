@@ -21,13 +21,12 @@ SESSION_COOKIE_NAME = "devidp_session"
 
 
 def _content_security_policy(dev_idp_url):
-    from .server import PortalClient
+    from .server import return_hosts
 
     # Its forms answer with a redirect to the portal's callback, which form-action also
     # governs: allow the return addresses the provider accepts (loopback, any port).
     # CSP host-sources cannot name an IPv6 literal (Chromium ignores them, with a warning).
-    hosts = sorted(host for host in PortalClient("asan", "", dev_idp_url)._hosts
-                   if ":" not in host)
+    hosts = sorted(host for host in return_hosts(dev_idp_url) if ":" not in host)
     portal_origins = " ".join(f"http://{host}:*" for host in hosts)
     return "; ".join([
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
