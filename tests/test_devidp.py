@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from egov import config, create_app
+from egov import config, create_app, devidp
 from egov.devidp import keys, people
 from egov.db import database
 from egov.demo import AYSEL, NIGAR, RAUF
@@ -363,6 +363,11 @@ def test_production_refuses_the_development_provider(tmp_path):
             "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
             "PUBLIC_URL": "https://portal.example", "DEV_IDP": "1"})
+
+
+def test_its_own_app_refuses_production_too(app):
+    with pytest.raises(config.ConfigError, match="DEV_IDP"):
+        devidp.create_app({**app.config, "EGOV_ENV": "production"})
 
 
 def test_production_refuses_it_even_when_set_after_the_environment(app):
