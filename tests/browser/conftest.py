@@ -111,6 +111,7 @@ def _page(browser, live_server, javascript):
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.javascript = javascript
+    page.portal_url = live_server
     page.csp_violations = []
     page.on("console", lambda message: is_csp_violation(message)
             and page.csp_violations.append(f"{page.url}: {message.text}"))

@@ -18,6 +18,8 @@ def press_daxil_ol(page, means):
     page.locator(f"#means-{means}").get_by_role("button", name="Daxil ol").click()
     # Wait to be at the provider: its form has labels the portal's password form has too.
     page.wait_for_url(re.compile(f"/devidp/{means}/"))
+    # As the real providers: another origin (another port), which the CSP must allow.
+    assert not page.url.startswith(page.portal_url + "/")
 
 
 def signed_in_as(page, name):
