@@ -24,8 +24,11 @@ def init_app(app):
         return
     if app.config["EGOV_ENV"] == "production":
         raise ConfigError("DEV_IDP is a development identity provider: never in production")
-    from . import server
+    from . import lockout, server
 
+    # Run where the portal's commands run (`flask devidp-unblock-card FIN`); the provider's
+    # own app has it too.
+    app.cli.add_command(lockout.unblock_card_command)
     for means in OIDC_MEANS:
         prefix = f"OIDC_{means.upper()}_"
         if not app.config.get(prefix + "ISSUER"):

@@ -12,7 +12,7 @@ from flask import Flask
 
 from .. import config, db, i18n
 from ..config import OIDC_MEANS, ConfigError
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 
 PORTAL_STATIC = Path(__file__).resolve().parent.parent / "static"
 # Cookies are kept per host, not per port: on 127.0.0.1 the provider's session cookie
@@ -36,7 +36,7 @@ def _content_security_policy(dev_idp_url):
 
 
 def create_app(test_config=None):
-    from . import keys, models, people, pki, server, views
+    from . import keys, lockout, models, people, pki, server, views
 
     app = Flask(__name__, static_folder=str(PORTAL_STATIC))  # htmx is the portal's copy
     os.makedirs(app.instance_path, exist_ok=True)  # the portal's instance/: same secret key
@@ -51,6 +51,7 @@ def create_app(test_config=None):
     db.init_app(app)
     i18n.install(app)  # its own Flask-Babel binding; its blueprint picks the language
     csrf.init_app(app)
+    limiter.init_app(app)  # its guessing limits (lockout.py), in the portal's storage
     keys_dir = app.config.get("DEV_IDP_KEYS_DIR") or os.path.join(app.instance_path, "devidp")
     app.config["DEV_IDP_KEYS_DIR"] = keys_dir
     models.create_tables()
@@ -59,6 +60,7 @@ def create_app(test_config=None):
         keys.ensure(keys_dir, means)
     server.init_app(app)
     app.register_blueprint(views.bp)
+    app.cli.add_command(lockout.unblock_card_command)
 
     policy = _content_security_policy(app.config["DEV_IDP_URL"])
 
