@@ -51,10 +51,20 @@ demo: install
 	$(BIN)/flask prepare-demo
 
 # The development identity provider serves ASAN İmza, elektron imza and e-gov identity
-# (egov/devidp); `DEV_IDP=0 make run` leaves those means unavailable.
+# (egov/devidp) from its own process on its own origin, PORT+1 (DEV_IDP_PORT), as the real
+# providers live on other sites; `DEV_IDP=0 make run` serves the portal alone and leaves
+# those means unavailable. Ctrl-C stops both.
 DEV_IDP ?= 1
+DEV_IDP_PORT ?= $(shell echo $$(($(PORT) + 1)))
 run: demo
-	DEV_IDP=$(DEV_IDP) DEV_IDP_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --port $(PORT)
+	@set -e; export PUBLIC_URL=http://127.0.0.1:$(PORT) DEV_IDP=$(DEV_IDP) \
+		DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT); \
+	if [ "$(DEV_IDP)" = 1 ]; then \
+		$(BIN)/flask --app egov.devidp run --port $(DEV_IDP_PORT) & idp=$$!; \
+		trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+		echo "--- development identity provider on $$DEV_IDP_URL"; \
+	fi; \
+	$(BIN)/flask run --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when a server answers at TEST_POSTGRES_URL.
 test: install

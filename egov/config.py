@@ -76,6 +76,14 @@ def from_environment(instance_path, environ=None):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        # The address citizens reach the portal at: the providers' return addresses are built
+        # from it, never from the request's Host header, and other hosts are refused.
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
+        # Further host names the portal answers to (a load balancer's health check, say).
+        "EXTRA_TRUSTED_HOSTS": [host.strip() for host in env.get("TRUSTED_HOSTS", "").split(",")
+                                if host.strip()],
+        # Strict-Transport-Security in production: a year unless said otherwise.
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", "31536000")),
         "BABEL_DEFAULT_LOCALE": "az",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Baku",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
@@ -85,7 +93,8 @@ def from_environment(instance_path, environ=None):
     }
     config.update(_sign_in_providers(env))
     if production:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL")
+                   if not env.get(name)]
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
         if config["DATABASE_URL"].startswith("sqlite"):
@@ -94,6 +103,8 @@ def from_environment(instance_path, environ=None):
             raise ConfigError(
                 "production runs several processes: RATELIMIT_STORAGE_URI=redis://… is needed"
             )
+        if not config["PUBLIC_URL"].startswith("https://"):
+            raise ConfigError("PUBLIC_URL must be an https:// address in production")
         if config["DEV_IDP"]:
             raise ConfigError("DEV_IDP is a development identity provider: never in production")
         for means in OIDC_MEANS:
@@ -115,7 +126,7 @@ def _sign_in_providers(env):
         "OIDC_FIN_CLAIM": env.get("OIDC_FIN_CLAIM", "fin"),
         "DEV_IDP": _bool(env.get("DEV_IDP")),
         # Where the development provider is reached, by the browser and by the portal itself.
-        "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5001").rstrip("/"),
         "DEV_IDP_KEYS_DIR": env.get("DEV_IDP_KEYS_DIR"),
         "DEV_IDP_ASAN_TIMEOUT_SECONDS": int(env.get("DEV_IDP_ASAN_TIMEOUT_SECONDS", "120")),
     }

@@ -120,6 +120,21 @@ class ProviderSignIn(BaseModel):
 
 
 
+class PendingSignIn(BaseModel):
+    """A sign-in sent to a provider and not yet back (egov.identity.pending_sign_ins).
+
+    Kept on the server, not in the cookie, so that taking it is one DELETE that only one
+    callback can win, whatever copy of the cookie a replay carries."""
+
+    state = CharField(max_length=128, primary_key=True)
+    means = CharField(max_length=16)
+    nonce = CharField(max_length=128)
+    code_verifier = CharField(max_length=128)
+    redirect_uri = TextField()
+    next_url = TextField(null=True)
+    expires_at = DateTimeField(index=True)
+
+
 class Feedback(BaseModel):
     """A citizen's rating (1–5) and message about a service."""
 
@@ -268,8 +283,8 @@ CREATE OR REPLACE TRIGGER access_entry_append_only
 
 # Every table, parents before children (created in this order, emptied in reverse).
 ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, Call, Agency,
-              Service, ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent,
-              AccessEntry]
+              Service, ProviderSignIn, PendingSignIn, Feedback, StaffMember, StaffSession, Claim,
+              ClaimCall, ClaimEvent, AccessEntry]
 
 
 def create_tables():

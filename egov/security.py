@@ -8,21 +8,29 @@ from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
+from .identity import oidc
+from .public_url import trusted_hosts
+from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
+
+
+def content_security_policy():
+    # form-action also governs the redirect that answers a form: the no-JavaScript
+    # "Daxil ol" and every "Çıxış" end at the providers' own origins, which are allowed
+    # by name (from their discovery documents) and nothing more.
+    form_action = " ".join(["'self'", *oidc.form_action_origins()])
+    return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
         "media-src 'self'",
-        "form-action 'self'",
+        f"form-action {form_action}",
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",
-    ]
-)
+    ])
 
 
 def _error_page(status, title, message):
@@ -37,6 +45,16 @@ def _error_page(status, title, message):
 
 def init_app(app):
     login_manager.login_message = None  # the sign-in page says why by itself
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # Flask answers 400 to a Host header outside this list, before any view runs.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    production = app.config["EGOV_ENV"] == "production"
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # Flask answers 400 to a Host header outside this list, before any view runs.
+        pass
+    production = app.config["EGOV_ENV"] == "production"
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
 
     @login_manager.unauthorized_handler
     def _sign_in_first():
@@ -44,10 +62,18 @@ def init_app(app):
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if production:
+            # Production is served over https only (PUBLIC_URL must be https://): the browser
+            # is told never to try plain http here, where a network could strip TLS.
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        if production:
+            # Production is served over https only (PUBLIC_URL must be https://): the browser
+            # is told never to try plain http here, where a network could strip TLS.
+            pass
         # The same URL answers a page or a fragment: caches must keep them apart.
         response.vary.add("HX-Request")
         if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):

@@ -36,6 +36,7 @@ class FakeProvider:
         self.token_error = None
         self.issuer_override = None
         self.requests = []
+        self.end_session = False  # advertise an end_session_endpoint (set before discovery)
 
     @property
     def issuer(self):
@@ -65,6 +66,8 @@ class FakeProvider:
         self.requests.append(request.path)
         if request.path == "/.well-known/openid-configuration":
             response = self._json({
+                **({"end_session_endpoint": f"{self.base_url}/logout"} if self.end_session
+                   else {}),
                 "issuer": self.issuer_override or self.issuer,
                 "authorization_endpoint": f"{self.base_url}/authorize",
                 "token_endpoint": f"{self.base_url}/token",

@@ -25,3 +25,19 @@ def serving(wsgi_app, port=None):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serving_with_dev_provider(config, keys_dir, **provider_config):
+    """The portal and the development identity provider, each on its own port (as `make
+    run` serves them: another port is another origin). Yields (portal, provider) apps,
+    each with its `base_url`."""
+    from egov import create_app, devidp
+
+    idp_port = free_port()
+    idp_url = f"http://127.0.0.1:{idp_port}"
+    portal = create_app({**config, "DEV_IDP": True, "DEV_IDP_URL": idp_url})
+    provider = devidp.create_app({**config, "DEV_IDP_URL": idp_url, "DEV_IDP_KEYS_DIR": keys_dir,
+                                  **provider_config})
+    with serving(provider, idp_port) as provider.base_url, serving(portal) as portal.base_url:
+        yield portal, provider

@@ -77,6 +77,14 @@ def test_a_return_address_to_another_site_is_refused(auth, aysel, next_url):
     assert auth.login(next=next_url).headers["Location"] == "/services"
 
 
+@pytest.mark.parametrize("next_url",
+                         ["/calls\r\nSet-Cookie: x=1", "/calls\n", "/calls\t", "/calls\x00"])
+def test_a_return_address_with_a_control_character_is_refused_not_a_500(auth, aysel, next_url):
+    # The session is created before the redirect: a 500 here would strand a signed-in citizen.
+    response = auth.login(next=next_url)
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+
+
 def test_a_session_cookie_replayed_after_sign_out_signs_nobody_in(app, client, auth, aysel):
     auth.login()
     cookie = client.get_cookie("egov_session").value

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from egov import config, create_app
+from egov import config, create_app, devidp
 from egov.devidp import keys, people
 from egov.db import database
 from egov.demo import AYSEL, NIGAR, RAUF
@@ -20,7 +20,7 @@ from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
 from tests.devidp_browser import CSRF, Visitor
-from tests.live import free_port, serving
+from tests.live import serving_with_dev_provider
 
 
 @pytest.fixture(scope="session")
@@ -39,20 +39,19 @@ def citizens(world):
 @pytest.fixture
 def portal(app, citizens, devidp_keys):
     """The portal with the development provider, served like `make run` serves it."""
-    port = free_port()
-    served = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_URL": f"http://127.0.0.1:{port}",
-                         "DEV_IDP_KEYS_DIR": devidp_keys})
-    with database.connection_context():
-        for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
-            model.delete().execute()
-    with serving(served, port) as base_url:
-        served.base_url = base_url
+    with serving_with_dev_provider(app.config, devidp_keys) as (served, provider):
+        with database.connection_context():
+            for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
+                model.delete().execute()
+        served.idp_url, served.provider = provider.base_url, provider
         yield served
 
 
 @pytest.fixture
 def visitor(portal):
-    return Visitor(portal.base_url)
+    visitor = Visitor(portal.base_url)
+    visitor.idp_url = portal.idp_url
+    return visitor
 
 
 def signed_in_as(visitor):
@@ -238,20 +237,21 @@ def test_sign_out_ends_the_session_at_the_provider_too(visitor, portal, db):
     assert AccessToken.get().revoked is False
     page = visitor.sign_out()
     first = page.history[0]
-    assert first.headers["Location"].startswith(f"{portal.base_url}/devidp/egov/logout?")
+    assert first.headers["Location"].startswith(f"{portal.idp_url}/devidp/egov/logout?")
     assert "id_token_hint=" in first.headers["Location"]
     assert page.url.startswith(f"{portal.base_url}/?") and "Siz portaldan çıxdınız" in page.text
     assert LoginSession.select().count() == 0 and ProviderSignIn.select().count() == 0
     assert AccessToken.get().revoked is True
     # The session cookie is not where the ID token is kept.
-    assert all("eyJ" not in cookie.value for cookie in visitor.http.cookies)
+    assert all("eyJ" not in cookie.value for cookie in visitor.http.cookies
+               if cookie.name == "egov_session")
 
 
 def test_a_rotated_signing_key_is_picked_up(visitor, portal, db):
     visitor.sign_in_with_eimza()
     visitor.sign_out()
-    keys.rotate(portal.config["DEV_IDP_KEYS_DIR"], "eimza")
-    published = visitor.get("/devidp/eimza/jwks").json()["keys"]
+    keys.rotate(portal.provider.config["DEV_IDP_KEYS_DIR"], "eimza")
+    published = visitor.get(visitor.idp_url + "/devidp/eimza/jwks").json()["keys"]
     assert len(published) == 2
     visitor.sign_in_with_eimza()
     assert signed_in_as(visitor) == "Aysel Məmmədova"
@@ -272,13 +272,13 @@ def _authorize(visitor, portal, **changes):
                   code_challenge_method="S256")
     params.update(changes)
     params = {name: value for name, value in params.items() if value is not None}
-    page = visitor.http.get(f"{portal.base_url}/devidp/asan/authorize", params=params)
+    page = visitor.http.get(f"{portal.idp_url}/devidp/asan/authorize", params=params)
     return page, verifier
 
 
 def _exchange(portal, code, verifier):
     return requests.post(
-        f"{portal.base_url}/devidp/asan/token",
+        f"{portal.idp_url}/devidp/asan/token",
         auth=("egov-portal", portal.config["OIDC_ASAN_CLIENT_SECRET"]),
         data=dict(grant_type="authorization_code", code=code, code_verifier=verifier,
                   redirect_uri=f"{portal.base_url}/auth/oidc/asan/callback"))
@@ -331,27 +331,29 @@ def test_the_provider_refuses_an_incomplete_request(visitor, portal, db, changes
 def test_userinfo_gives_the_fin_to_the_bearer_of_the_access_token(visitor, portal, db):
     visitor.sign_in_with_asan()
     token = AccessToken.get()
-    info = requests.get(f"{portal.base_url}/devidp/asan/userinfo",
+    info = requests.get(f"{portal.idp_url}/devidp/asan/userinfo",
                         headers={"Authorization": f"Bearer {token.access_token}"}).json()
     assert info["fin"] == "5AYSL01" and info["name"] == "Aysel Məmmədova"
-    assert requests.get(f"{portal.base_url}/devidp/asan/userinfo",
+    assert requests.get(f"{portal.idp_url}/devidp/asan/userinfo",
                         headers={"Authorization": "Bearer guess"}).status_code == 401
 
 
 def test_each_means_is_its_own_issuer(visitor, portal):
-    issuers = {means: visitor.get(f"/devidp/{means}/.well-known/openid-configuration").json()
+    issuers = {means: visitor.get(
+        f"{visitor.idp_url}/devidp/{means}/.well-known/openid-configuration").json()
                for means in ("asan", "eimza", "egov")}
     for means, metadata in issuers.items():
-        assert metadata["issuer"] == f"{portal.base_url}/devidp/{means}"
+        assert metadata["issuer"] == f"{portal.idp_url}/devidp/{means}"
         assert metadata["code_challenge_methods_supported"] == ["S256"]
         assert metadata["id_token_signing_alg_values_supported"] == ["RS256"]
-    kids = {means: {key["kid"] for key in visitor.get(f"/devidp/{means}/jwks").json()["keys"]}
+    kids = {means: {key["kid"] for key in
+                    visitor.get(f"{visitor.idp_url}/devidp/{means}/jwks").json()["keys"]}
             for means in issuers}
     assert not kids["asan"] & kids["eimza"] and not kids["eimza"] & kids["egov"]
 
 
 def test_keys_are_generated_into_the_keys_folder_and_never_published_private(visitor, portal):
-    published = json.dumps(visitor.get("/devidp/asan/jwks").json())
+    published = json.dumps(visitor.get(visitor.idp_url + "/devidp/asan/jwks").json())
     assert '"d"' not in published and '"kty": "RSA"' in published
 
 
@@ -359,7 +361,13 @@ def test_production_refuses_the_development_provider(tmp_path):
     with pytest.raises(config.ConfigError, match="DEV_IDP"):
         config.from_environment(tmp_path, environ={
             "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "DEV_IDP": "1"})
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "PUBLIC_URL": "https://portal.example", "DEV_IDP": "1"})
+
+
+def test_its_own_app_refuses_production_too(app):
+    with pytest.raises(config.ConfigError, match="DEV_IDP"):
+        devidp.create_app({**app.config, "EGOV_ENV": "production"})
 
 
 def test_production_refuses_it_even_when_set_after_the_environment(app):
@@ -367,8 +375,37 @@ def test_production_refuses_it_even_when_set_after_the_environment(app):
         create_app({**app.config, "EGOV_ENV": "production", "DEV_IDP": True})
 
 
+def test_each_side_lets_its_forms_end_at_the_other_origin_only(portal, visitor):
+    # The portal's sign-in and sign-out forms are redirected to the provider's origin; the
+    # provider's forms (PIN, code, cancel) back to the portal's callback.
+    portal_policy = visitor.get("/auth/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {portal.idp_url};" in portal_policy
+    visitor.start("eimza")
+    assert visitor.page.url.startswith(portal.idp_url)
+    provider_policy = visitor.page.headers["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:* http://localhost:*;" \
+        in provider_policy
+
+
+@pytest.mark.parametrize("language, text", [("en", "Sign and continue"),
+                                            ("ru", "Подписать и войти")])
+def test_the_provider_on_its_own_origin_speaks_the_citizens_language(visitor, language, text):
+    # Its own app, its own Flask-Babel binding: the portal's choice arrives as ui_locales.
+    visitor.get(f"/auth/login?lang={language}")
+    visitor.submit({}, action="/auth/oidc/eimza/start")
+    assert visitor.page.url.startswith(visitor.idp_url)
+    assert f'<html lang="{language}">' in visitor.page.text and text in visitor.page.text
+
+
+def test_the_provider_keeps_its_own_session_cookie(visitor, portal):
+    # Cookies are per host, not per port: one name for both would sign the portal out.
+    visitor.start("eimza")
+    names = {cookie.name for cookie in visitor.http.cookies}
+    assert {"egov_session", "devidp_session"} <= names
+
+
 def test_the_portal_points_unconfigured_means_at_the_development_provider(portal):
-    assert portal.config["OIDC_ASAN_ISSUER"] == f"{portal.base_url}/devidp/asan"
+    assert portal.config["OIDC_ASAN_ISSUER"] == f"{portal.idp_url}/devidp/asan"
 
 
 def test_without_dev_idp_there_is_no_development_provider(client):

@@ -16,10 +16,17 @@ def test_development_defaults_to_sqlite_under_instance(tmp_path):
     [
         ({"EGOV_ENV": "production"}, "SECRET_KEY"),
         ({"EGOV_ENV": "production", "SECRET_KEY": "x"}, "DATABASE_URL"),
-        ({"EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///x.db"},
-         "PostgreSQL"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov"},
+         "PUBLIC_URL"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov",
+          "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+          "PUBLIC_URL": "http://portal.example"},
+         "PUBLIC_URL must be an https"),
+        ({"EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///x.db",
+          "PUBLIC_URL": "https://portal.example"}, "PostgreSQL"),
         ({"EGOV_ENV": "production", "SECRET_KEY": "x",
-          "DATABASE_URL": "postgresql://db/egov"}, "RATELIMIT_STORAGE_URI"),
+          "DATABASE_URL": "postgresql://db/egov", "PUBLIC_URL": "https://portal.example"},
+         "RATELIMIT_STORAGE_URI"),
     ],
 )
 def test_production_refuses_to_start_without_its_settings(tmp_path, environ, missing):
@@ -38,6 +45,7 @@ def test_production_cookies_are_secure(tmp_path):
     settings = config.from_environment(tmp_path, environ={
         "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "PUBLIC_URL": "https://portal.example",
     })
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True

@@ -5,14 +5,19 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from egov import config, create_app
-from egov.models import Citizen, LoginSession, ProviderSignIn
-from tests.conftest import csrf_token
+from egov.models import Citizen, LoginSession, PendingSignIn, ProviderSignIn
+from egov.timeutil import utcnow
+from tests.conftest import CSRF_INPUT, csrf_token
 from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
 from tests.live import serving
 
@@ -212,6 +217,59 @@ def test_a_replayed_callback_is_refused(rp, provider, db):
     assert_refused(callback(rp, "asan", query["state"]), "tanımadıq")
 
 
+def test_a_callback_replayed_with_the_cookie_saved_before_it_is_refused(rp, provider, db):
+    # A provider that accepts a code twice, and a saved copy of the cookie that still holds
+    # the state: the server-side pending sign-in is gone, so the replay finds nothing.
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    saved = rp.get_cookie("egov_session").value
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
+    Citizen.delete().execute()
+    rp.set_cookie("egov_session", saved)
+    assert_refused(callback(rp, "asan", query["state"]), "tanımadıq")
+    assert PendingSignIn.select().count() == 0
+
+
+def test_a_pending_sign_in_expires_after_a_few_minutes(rp, provider, db):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    PendingSignIn.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
+    assert_refused(callback(rp, "asan", query["state"]), "tanımadıq")
+    assert "/token" not in provider.requests
+
+
+def test_a_state_started_in_another_browser_is_refused(app, rp, provider, db):
+    # An attacker's own sign-in, its callback link sent to a victim: not this browser's.
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    victim = rp.application.test_client()
+    assert_refused(callback(victim, "asan", query["state"]), "tanımadıq")
+    assert PendingSignIn.select().count() == 1  # the real sign-in can still come back
+
+
+def test_simultaneous_callbacks_with_one_state_sign_in_once(app, provider, db):
+    served = create_app({**app.config, **_provider_config("asan", provider)})
+    with serving(served) as base_url:
+        browser = requests.Session()
+        token = CSRF_INPUT.search(browser.get(f"{base_url}/auth/login").text).group(1)
+        start = browser.post(f"{base_url}/auth/oidc/asan/start", data={"csrf_token": token},
+                             allow_redirects=False)
+        query = parse_qs(urlsplit(start.headers["Location"]).query)
+        provider.id_token = provider.sign(provider.claims(query["nonce"][0]))
+        url = f"{base_url}/auth/oidc/asan/callback?code=c&state={query['state'][0]}"
+        barrier = threading.Barrier(6)
+
+        def replay(cookies):
+            barrier.wait()
+            return requests.get(url, cookies=cookies, allow_redirects=False).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(replay, [browser.cookies.get_dict()] * 6))
+    assert sorted(statuses) == [302] + [400] * 5
+    assert LoginSession.select().count() == 1
+
+
 def test_a_callback_naming_another_issuer_is_refused(rp, provider, other_provider, db):
     query = start(rp, "asan")
     provider.id_token = provider.sign(provider.claims(query["nonce"]))
@@ -287,6 +345,18 @@ def test_sign_in_returns_to_the_page_asked_for(rp, provider, db):
     assert callback(rp, "asan", query["state"][0]).headers["Location"] == "/calls"
 
 
+@pytest.mark.parametrize("next_url", ["/calls\r\nSet-Cookie: x=1", "/calls\n"])
+def test_a_return_address_with_a_control_character_ends_on_the_services_page(
+        rp, provider, db, next_url):
+    response = rp.post("/auth/oidc/asan/start",
+                       data={"csrf_token": csrf_token(rp), "next": next_url})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    provider.id_token = provider.sign(provider.claims(query["nonce"][0]))
+    response = callback(rp, "asan", query["state"][0])
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+    assert LoginSession.select().count() == 1
+
+
 def test_starting_a_sign_in_needs_the_csrf_token(rp):
     assert rp.post("/auth/oidc/asan/start").status_code == 400
 
@@ -311,6 +381,7 @@ def test_production_needs_https_providers(tmp_path):
         config.from_environment(tmp_path, environ={
             "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/e",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "PUBLIC_URL": "https://portal.example",
             "OIDC_EGOV_ISSUER": "http://egov.example", "OIDC_EGOV_CLIENT_ID": "portal",
             "OIDC_EGOV_CLIENT_SECRET": "s"})
 

@@ -153,3 +153,46 @@ def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
     assert "<title>Səhifə tapılmadı — Elektron Hökumət Portalı</title>" in page
     assert "<h1>Səhifə tapılmadı</h1>" in page
     assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page
+
+
+def form_action(response):
+    policy = response.headers["Content-Security-Policy"]
+    return next(part.strip() for part in policy.split(";") if "form-action" in part)
+
+
+def test_without_providers_forms_go_nowhere_but_the_portal(client):
+    assert form_action(client.get("/auth/login")) == "form-action 'self'"
+
+
+def test_forms_may_end_at_exactly_the_providers_sign_in_and_sign_out_origins(app):
+    # "Daxil ol" without JavaScript posts, then is redirected to the authorization
+    # endpoint; "Çıxış" to the end-session endpoint: CSP form-action governs both hops.
+    from egov import create_app
+    from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+    from tests.live import serving
+
+    signing_in, signing_out = FakeProvider(), FakeProvider()
+    signing_out.end_session = True
+    with serving(signing_in) as first, serving(signing_out) as second:
+        signing_in.base_url, signing_out.base_url = first, second
+        portal = create_app({**app.config, **{
+            f"OIDC_{means}_{key}": value
+            for means, provider in (("ASAN", signing_in), ("EGOV", signing_out))
+            for key, value in (("ISSUER", provider.issuer), ("CLIENT_ID", CLIENT_ID),
+                               ("CLIENT_SECRET", CLIENT_SECRET))}}).test_client()
+        assert form_action(portal.get("/auth/login")) == \
+            f"form-action 'self' {' '.join(sorted([first, second]))}"
+
+
+def test_an_unreachable_provider_adds_nothing_and_is_not_asked_on_every_page(app):
+    from egov import create_app
+    from tests.live import free_port
+
+    down = f"http://127.0.0.1:{free_port()}"
+    portal = create_app({**app.config, "OIDC_ASAN_ISSUER": down, "OIDC_ASAN_CLIENT_ID": "c",
+                         "OIDC_ASAN_CLIENT_SECRET": "s"}).test_client()
+    assert form_action(portal.get("/auth/login")) == "form-action 'self'"
+    client = portal.application.extensions["egov_oidc"].create_client("asan")
+    failed_at = client.server_metadata["_egov_failed_at"]
+    portal.get("/")
+    assert client.server_metadata["_egov_failed_at"] == failed_at  # not asked again yet

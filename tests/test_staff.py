@@ -32,6 +32,15 @@ def test_staff_sign_in_is_its_own_page_and_its_own_accounts(client, demo, staff_
     assert staff_auth.login().headers["Location"] == "/staff/claims"
 
 
+@pytest.mark.parametrize("next_url", ["/staff/claims\r\nX-Evil: 1", "/staff/claims\n"])
+def test_a_staff_return_address_with_a_control_character_is_refused(client, demo, next_url):
+    data = {"username": "operator", "password": "operator-demo-1", "next": next_url,
+            "csrf_token": csrf_token(client, "/staff/login")}
+    response = client.post("/staff/login", data=data)
+    assert response.status_code == 302 and "\n" not in response.headers["Location"]
+    assert response.headers["Location"] == "/staff/claims"
+
+
 def test_a_staff_session_cannot_open_a_citizens_report(client, signed_in_staff):
     for path in ("/calls", f"/calls?line={AYSEL_FIRST_LINE}", "/calls/claims",
                  f"/calls/export.csv?line={AYSEL_FIRST_LINE}", "/calls/feedback"):

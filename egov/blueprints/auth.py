@@ -14,6 +14,7 @@ from ..identity import citizens, oidc, sessions
 from ..identity.forms import PasswordSignInForm
 from ..identity.means import BY_KEY, SIGN_IN_MEANS
 from ..identity.next_url import safe_next
+from ..public_url import external_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -99,7 +100,7 @@ def _refused(means, refused, next_url=None):
 def logout():
     token = current_user.get_id()
     # Read before the session row goes: the provider's ID token is kept with it.
-    provider_logout = oidc.end_session_url(token, url_for("portal.index", _external=True))
+    provider_logout = oidc.end_session_url(token, external_url("portal.index"))
     sessions.end_browser_sessions()
     # A kiosk's next citizen starts in the default language; this goodbye is in it too.
     i18n.forget()

@@ -38,6 +38,11 @@ def client_secret(config):
                     hashlib.sha256).hexdigest()
 
 
+def return_hosts(dev_idp_url):
+    """The hosts the portal may be sent back to: loopback (any port), and this provider's."""
+    return LOOPBACK_HOSTS | {urlsplit(dev_idp_url).hostname}
+
+
 def subject(person, means):
     """A stable, opaque subject per provider; the portal identifies citizens by FIN."""
     return hashlib.sha256(f"{means}:{person.fin}".encode()).hexdigest()[:32]
@@ -50,7 +55,7 @@ class PortalClient(ClientMixin):
         self.means = means
         self.client_id = CLIENT_ID
         self._secret = secret
-        self._hosts = LOOPBACK_HOSTS | {urlsplit(dev_idp_url).hostname}
+        self._hosts = return_hosts(dev_idp_url)
 
     @property
     def client_metadata(self):

@@ -10,10 +10,12 @@ The citizen is known by the FIN claim only. Nothing is written until every
 check has passed, and then the account, the login session and the ID token
 (kept for signing out at the provider) are written together.
 """
+import time
+
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, session, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
@@ -24,7 +26,8 @@ from peewee import IntegrityError
 from ..config import OIDC_MEANS
 from ..db import database
 from ..models import Citizen, ProviderSignIn
-from . import sessions
+from ..public_url import external_url, origin
+from . import pending_sign_ins, sessions
 from .citizens import register_citizen
 
 # Asymmetric algorithms only: `none` and shared-secret HMAC are never accepted.
@@ -112,24 +115,48 @@ def _metadata(client, means):
     return metadata
 
 
+DISCOVERY_RETRY_SECONDS = 30
+
+
+def _discovered(client, means):
+    """The provider's discovery document if it can be had now; None while it cannot.
+
+    Asked from every page's headers: an unreachable provider is asked again only after
+    a pause, so it does not hold up pages that have nothing to do with it."""
+    failed_at = client.server_metadata.get("_egov_failed_at")
+    if "_loaded_at" not in client.server_metadata and failed_at is not None \
+            and time.monotonic() - failed_at < DISCOVERY_RETRY_SECONDS:
+        return None
+    try:
+        return _metadata(client, means)
+    except SignInRefused:
+        client.server_metadata["_egov_failed_at"] = time.monotonic()
+        return None
+
+
+def form_action_origins():
+    """The origins a form of ours may end up at: the providers' authorization endpoints
+    (the no-JavaScript "Daxil ol" posts, then is redirected there) and end-session
+    endpoints (so is "Çıxış"). Taken from discovery; nothing else."""
+    origins = set()
+    for means in sorted(available_means()):
+        metadata = _discovered(_client(means), means) or {}
+        for endpoint in ("authorization_endpoint", "end_session_endpoint"):
+            if isinstance(metadata.get(endpoint), str) and "://" in metadata[endpoint]:
+                origins.add(origin(metadata[endpoint]))
+    return sorted(origins)
+
+
 def begin(means, next_url=None):
     """The provider's authorization URL; state, nonce and PKCE verifier kept for the callback."""
     client = _client(means)
     _metadata(client, means)
-    redirect_uri = url_for("auth.oidc_callback", means=means, _external=True)
+    redirect_uri = external_url("auth.oidc_callback", means=means)
     # The provider's pages open in the language the citizen is reading (OIDC ui_locales).
     authorization = client.create_authorization_url(redirect_uri, ui_locales=str(get_locale()))
-    client.save_authorize_data(redirect_uri=redirect_uri, next=next_url, **authorization)
+    pending_sign_ins.keep(means, authorization["state"], authorization["nonce"],
+                          authorization["code_verifier"], redirect_uri, next_url)
     return authorization["url"]
-
-
-def _take_state(client, state):
-    """The data saved for this state under this provider; it can be taken only once."""
-    if not state:
-        return None
-    data = client.framework.get_state_data(session, state)
-    client.framework.clear_state_data(session, state)
-    return data
 
 
 def verify_id_token(client, metadata, id_token, nonce):
@@ -208,8 +235,8 @@ def finish(means, args):
     Returns where to go next; raises SignInRefused with nothing written when any
     check fails."""
     client = _client(means)
-    data = _take_state(client, args.get("state"))
-    if not data:
+    pending = pending_sign_ins.take(means, args.get("state"))
+    if pending is None:
         raise SignInRefused("state", "unknown, used or another provider's state")
     issuer, _, _ = _settings(current_app.config, means)
     if args.get("iss") is not None and args["iss"].rstrip("/") != issuer:
@@ -223,8 +250,8 @@ def finish(means, args):
     metadata = _metadata(client, means)
     try:
         token = client.fetch_access_token(
-            redirect_uri=data["redirect_uri"], code=args["code"],
-            code_verifier=data["code_verifier"])
+            redirect_uri=pending.redirect_uri, code=args["code"],
+            code_verifier=pending.code_verifier)
     except OAuthError as error:
         raise SignInRefused("token", f"token endpoint: {error}") from error
     except (requests.RequestException, ValueError) as error:
@@ -232,7 +259,7 @@ def finish(means, args):
     id_token = token.get("id_token")
     if not id_token:
         raise SignInRefused("token", "no id_token")
-    claims = verify_id_token(client, metadata, id_token, data["nonce"])
+    claims = verify_id_token(client, metadata, id_token, pending.nonce)
     fin = _fin_of(claims)
     if fin is None:
         raise SignInRefused("identity", "no FIN claim")
@@ -240,7 +267,7 @@ def finish(means, args):
         citizen = _citizen_for(fin, claims, means)
         login_session = sessions.sign_in(sessions.CITIZEN, citizen, means=means)
         ProviderSignIn.create(login_session=login_session, provider=means, id_token=id_token)
-    return data.get("next")
+    return pending.next_url
 
 
 def end_session_url(login_session_token, post_logout_redirect_uri):

@@ -19,11 +19,9 @@ import pytest
 
 from .manual import is_csp_violation, sign_in
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+# Chromium and its session-wide Playwright live in tests/conftest.py: the interop suite
+# drives the same browser, and Playwright's sync API runs once per process.
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -52,16 +50,6 @@ def _server_database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chromium_path():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message + " and REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
 def server_env(tmp_path_factory):
     env = {
         **os.environ,
@@ -74,45 +62,44 @@ def server_env(tmp_path_factory):
     return env
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path, server_env, tmp_path_factory):
-    """The portal, served like `make run` serves it; yields its base URL."""
-    flask = [sys.executable, "-m", "flask"]
-    subprocess.run(flask + ["prepare-demo"], env=server_env, cwd=ROOT, check=True,
-                   capture_output=True)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    # As `make run`: the development identity provider serves the three other means.
-    env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": base_url,
-           "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))}
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "w")
-    process = subprocess.Popen(flask + ["run", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
+def _start(command, env, base_url, log):
+    """Start a server process and wait until it answers at base_url/healthz."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:
             urllib.request.urlopen(base_url + "/healthz", timeout=1)
-            break
+            return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(f"the server did not start: see {log.name}")
             time.sleep(0.1)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+def live_server(chromium_path, server_env, tmp_path_factory):
+    """The portal, served like `make run` serves it; yields its base URL.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    As `make run`: the development identity provider serves the three other means from
+    its own process on another port, so the browser crosses an origin boundary at each
+    sign-in and sign-out, as with the real providers."""
+    flask = [sys.executable, "-m", "flask"]
+    subprocess.run(flask + ["prepare-demo"], env=server_env, cwd=ROOT, check=True,
+                   capture_output=True)
+    port, idp_port = _free_port(), _free_port()
+    base_url, idp_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}"
+    env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": idp_url, "PUBLIC_URL": base_url,
+           "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))}
+    logs = tmp_path_factory.mktemp("server")
+    with open(logs / "devidp.log", "w") as idp_log, open(logs / "server.log", "w") as log:
+        provider = _start(flask + ["--app", "egov.devidp", "run", "--port", str(idp_port)],
+                          env, idp_url, idp_log)
+        portal = _start(flask + ["run", "--port", str(port)], env, base_url, log)
+        yield base_url
+        for process in (portal, provider):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @contextmanager
@@ -124,6 +111,7 @@ def _page(browser, live_server, javascript):
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.javascript = javascript
+    page.portal_url = live_server
     page.csp_violations = []
     page.on("console", lambda message: is_csp_violation(message)
             and page.csp_violations.append(f"{page.url}: {message.text}"))

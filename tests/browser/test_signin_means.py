@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from egov import create_app
 from tests.browser.conftest import _page
-from tests.live import free_port, serving
+from tests.live import free_port, serving, serving_with_dev_provider
 
 
 def press_daxil_ol(page, means):
@@ -18,6 +18,8 @@ def press_daxil_ol(page, means):
     page.locator(f"#means-{means}").get_by_role("button", name="Daxil ol").click()
     # Wait to be at the provider: its form has labels the portal's password form has too.
     page.wait_for_url(re.compile(f"/devidp/{means}/"))
+    # As the real providers: another origin (another port), which the CSP must allow.
+    assert not page.url.startswith(page.portal_url + "/")
 
 
 def signed_in_as(page, name):
@@ -129,12 +131,10 @@ def test_with_javascript_daxil_ol_is_an_htmx_request_sent_on_by_hx_redirect(page
 @pytest.fixture
 def impatient_provider(app, demo, tmp_path_factory):
     """The portal with an ASAN İmza that waits only 2 seconds for the phone."""
-    port = free_port()
-    served = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_ASAN_TIMEOUT_SECONDS": 2,
-                         "DEV_IDP_URL": f"http://127.0.0.1:{port}",
-                         "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys"))})
-    with serving(served, port) as base_url:
-        yield base_url
+    keys_dir = str(tmp_path_factory.mktemp("devidp-keys"))
+    with serving_with_dev_provider(app.config, keys_dir, DEV_IDP_ASAN_TIMEOUT_SECONDS=2) \
+            as (portal, _):
+        yield portal.base_url
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])

@@ -1,0 +1,71 @@
+"""The portal's own address comes from PUBLIC_URL, never from the request's Host header,
+and a request naming another host is refused; production adds Strict-Transport-Security."""
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from egov import create_app
+from tests.conftest import csrf_token
+from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+from tests.live import serving
+
+PUBLIC_URL = "https://portal.example"
+
+
+@pytest.fixture
+def provider():
+    provider = FakeProvider()
+    provider.end_session = True
+    with serving(provider) as base_url:
+        provider.base_url = base_url
+        yield provider
+
+
+def portal(app, provider=None, **config):
+    settings = {**app.config, "PUBLIC_URL": PUBLIC_URL, "TRUSTED_HOSTS": None, **config}
+    if provider is not None:
+        settings.update({"OIDC_ASAN_ISSUER": provider.issuer, "OIDC_ASAN_CLIENT_ID": CLIENT_ID,
+                         "OIDC_ASAN_CLIENT_SECRET": CLIENT_SECRET})
+    return create_app(settings).test_client()
+
+
+def query_of(url):
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/login", "/services", "/healthz"])
+def test_a_request_for_another_host_is_refused(app, path):
+    client = portal(app)
+    assert client.get(path, headers={"Host": "evil.example"}).status_code == 400
+    assert client.get(path, headers={"Host": "portal.example"}).status_code in (200, 302)
+
+
+def test_further_hosts_can_be_trusted_by_name(app):
+    client = portal(app, EXTRA_TRUSTED_HOSTS=["10.0.0.5"])
+    assert client.get("/healthz", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_the_providers_return_addresses_come_from_public_url_not_the_host_header(
+        app, provider, db):
+    # localhost is trusted here only to reach the app at all; PUBLIC_URL still decides.
+    client = portal(app, provider, EXTRA_TRUSTED_HOSTS=["localhost"])
+    start = client.post("/auth/oidc/asan/start", data={"csrf_token": csrf_token(client)})
+    query = query_of(start.headers["Location"])
+    assert query["redirect_uri"] == f"{PUBLIC_URL}/auth/oidc/asan/callback"
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    client.get("/auth/oidc/asan/callback", query_string={"code": "c", "state": query["state"]})
+    logout = client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/services")})
+    assert logout.headers["Location"].startswith(f"{provider.base_url}/logout?")
+    assert query_of(logout.headers["Location"])["post_logout_redirect_uri"] == f"{PUBLIC_URL}/"
+
+
+def test_production_sends_strict_transport_security_with_its_max_age(app):
+    production = portal(app, EGOV_ENV="production", HSTS_MAX_AGE=600)
+    response = production.get("/", headers={"Host": "portal.example"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=600"
+
+
+def test_development_sends_no_strict_transport_security(client):
+    # Over plain http on loopback it would only stick the browser to https on 127.0.0.1.
+    assert "Strict-Transport-Security" not in client.get("/").headers
