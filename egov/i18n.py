@@ -113,7 +113,7 @@ def send_language(response):
     if g.get("language_sent"):
         return response
     g.language_sent = True
-    response.headers["Content-Language"] = current()
+    response.headers.setdefault("Content-Language", current())
     # Without ?lang the answer depends on the cookie and Accept-Language.
     response.vary.update(("Accept-Language", "Cookie"))
     if response.mimetype == "text/html" and request.method == "GET":
