@@ -201,3 +201,29 @@ def test_the_video_page_offers_every_track_with_its_own_as_default(client):
     page = client.get("/calls/video?lang=ru").get_data(as_text=True)
     assert 'srclang="ru" label="Русский" default' in page
     assert 'srclang="az" label="Azərbaycanca" src' in page and 'srclang="en"' in page
+
+
+def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, tmp_path):
+    """Served apart from the portal (no portal context processor, no portal Babel set-up),
+    its pages still have their language, their switch and their translations."""
+    from flask import Flask
+
+    from egov import config, db, devidp
+    from egov.extensions import csrf
+
+    alone = Flask("egov", instance_path=str(tmp_path))
+    alone.config.from_mapping(config.from_environment(str(tmp_path)))
+    alone.config.update(DEV_IDP=True, DATABASE_URL=database_url, SECRET_KEY="test",
+                        DEV_IDP_URL="http://127.0.0.1:9", DEV_IDP_KEYS_DIR=str(tmp_path / "k"))
+    db.init_app(alone)
+    csrf.init_app(alone)
+    devidp.init_app(alone)
+    client = alone.test_client()
+    refused = client.get("/devidp/asan/authorize?ui_locales=ru-RU%20en")
+    page = refused.get_data(as_text=True)
+    assert refused.headers["Content-Language"] == "ru" and '<html lang="ru">' in page
+    assert "Запрос не принят" in page and "Тестовый поставщик" in page
+    assert all(f'hreflang="{code}" lang="{code}"' in page for code in ("az", "en", "ru"))
+    assert "devidp_lang=ru" in refused.headers["Set-Cookie"]  # ui_locales is remembered
+    again = client.get("/devidp/asan/authorize?lang=en").get_data(as_text=True)
+    assert "The request was not accepted" in again and ">English</a>" in again
