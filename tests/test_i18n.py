@@ -39,8 +39,8 @@ def test_the_switch_is_on_the_page_each_option_in_its_own_language(client):
         assert re.search(rf'<a href="/services\?x=1&amp;lang={code}" hreflang="{code}" '
                          rf'lang="{code}"', page)
         assert name in page
-        assert f'<link rel="alternate" hreflang="{code}" href="/services?x=1&amp;lang={code}">' \
-            in page
+        assert (f'<link rel="alternate" hreflang="{code}" '
+                f'href="http://localhost/services?x=1&amp;lang={code}">') in page
 
 
 def test_a_choice_is_remembered_over_the_browsers_wish(client):
@@ -227,3 +227,16 @@ def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, 
     assert "devidp_lang=ru" in refused.headers["Set-Cookie"]  # ui_locales is remembered
     again = client.get("/devidp/asan/authorize?lang=en").get_data(as_text=True)
     assert "The request was not accepted" in again and ">English</a>" in again
+
+
+def test_a_refused_sign_in_switches_back_to_the_sign_in_page(client, aysel):
+    """The answer to the password form's POST has no GET address of its own."""
+    from tests.conftest import csrf_token
+    refused = client.post("/auth/login/password",
+                          headers={"Referer": "http://localhost/auth/login?next=/calls"},
+                          data={"username": "aysel", "password": "wrong",
+                                "csrf_token": csrf_token(client)})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 401
+    assert 'href="/auth/login?next=%2Fcalls&amp;lang=ru"' in page
+    assert "/auth/login/password?lang" not in page
