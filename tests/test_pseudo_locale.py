@@ -21,6 +21,7 @@ from egov import create_app
 from egov.catalogue import load_catalogue
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE
 from egov.devidp import people
+from egov.extensions import babel
 from egov.models import Claim
 from tests.conftest import DATA_DIR, AuthActions, StaffActions, empty_database
 from tests.devidp_browser import Visitor
@@ -126,7 +127,11 @@ def pseudo_app(app, pseudo_translations, devidp_keys):
     served.port = port
     empty_database()
     load_catalogue(DATA_DIR)
-    return served
+    # Flask-Babel keeps loaded catalogues on the one Babel object every app shares: the
+    # pseudo catalogue must neither meet the real one cached nor stay behind for others.
+    babel.domain_instance.cache.clear()
+    yield served
+    babel.domain_instance.cache.clear()
 
 
 def _check(client, paths, data, headers=None):

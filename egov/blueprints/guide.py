@@ -21,12 +21,16 @@ def video():
                   title=_("Video təlimat"), steps=manual_steps.STEPS, guide=manual_steps)
 
 
-@bp.route("/video/captions.vtt", defaults={"language": None})
+@bp.route("/video/captions.vtt")
+def captions():
+    """The captions in the page's language."""
+    return captions_in(i18n.current())
+
+
 @bp.route("/video/captions.<any(az, en, ru):language>.vtt")
-def captions(language):
+def captions_in(language):
     """The captions, from the same steps as the manual (so they never drift from it): one
-    track per language; without one named, the page's."""
-    language = language or i18n.current()
+    track per language."""
     with force_locale(language):
         text = manual_steps.captions_vtt()
     return text, 200, {"Content-Type": "text/vtt; charset=utf-8", "Content-Language": language}
