@@ -43,6 +43,9 @@ translations-extract: $(VENV)/.installed
 translations-update: translations-extract
 	$(BIN)/pybabel update -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot \
 		--no-fuzzy-matching --ignore-obsolete
+	@# The extraction time changes on every run and would make every merge of two
+	@# branches' catalogues conflict on that one line: it is not kept.
+	sed -i '/^"POT-Creation-Date: /d' $(TRANSLATIONS)/*/LC_MESSAGES/messages.po
 translations-compile: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 translations: translations-update translations-compile

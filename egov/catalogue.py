@@ -1,5 +1,9 @@
 """The portal's catalogue of agencies and their services, loaded from data/catalogue.csv.
 
+The file has a column per language: agency_name and service_name are the Azerbaijani
+names; agency_name_en, agency_name_ru, service_name_en, service_name_ru the others
+(CatalogueName rows; an empty cell falls back to the Azerbaijani name).
+
 The catalogue changes only between deploys, so each process reads it once and
 keeps it (`Catalogue`); only a service's usage count is live, and is read from
 the database each time.
@@ -10,7 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .db import database
-from .models import Agency, Service
+from .models import Agency, CatalogueName, Service
+
+OTHER_LANGUAGES = ("en", "ru")
+
+
+def _keep_names(row, prefix, **owner):
+    """The row's English and Russian names for this agency or service, replacing the old."""
+    (field, value), = owner.items()
+    CatalogueName.delete().where(getattr(CatalogueName, field) == value).execute()
+    names = [{field: value, "language": language, "name": row[f"{prefix}_name_{language}"]}
+             for language in OTHER_LANGUAGES
+             if (row.get(f"{prefix}_name_{language}") or "").strip()]
+    if names:
+        CatalogueName.insert_many(names).execute()
 
 
 def load_catalogue(data_dir):
@@ -26,6 +43,7 @@ def load_catalogue(data_dir):
                 agency, _ = Agency.get_or_create(slug=slug, defaults={"name": row["agency_name"]})
                 agency.name, agency.position = row["agency_name"], len(agencies)
                 agency.save()
+                _keep_names(row, "agency", agency=agency)
                 agencies[slug] = agency
             service, _ = Service.get_or_create(
                 agency=agencies[slug], slug=row["service_slug"],
@@ -35,6 +53,7 @@ def load_catalogue(data_dir):
             service.position = position
             service.endpoint = row["endpoint"] or None
             service.save()
+            _keep_names(row, "service", service=service)
     forget()
 
 
@@ -74,8 +93,15 @@ def current():
             agencies = list(Agency.select().order_by(Agency.position))
             services = {agency.id: [] for agency in agencies}
             by_id = {agency.id: agency for agency in agencies}
+            names = {}
+            for row in CatalogueName.select():
+                key = ("agency", row.agency_id) if row.agency_id else ("service", row.service_id)
+                names.setdefault(key, {})[row.language] = row.name
+            for agency in agencies:
+                agency.names = names.get(("agency", agency.id), {})
             for service in Service.select().order_by(Service.position):
                 service.agency = by_id[service.agency_id]
+                service.names = names.get(("service", service.id), {})
                 services[service.agency_id].append(service)
             for agency in agencies:
                 agency.service_count = len(services[agency.id])

@@ -170,5 +170,6 @@ def prepare_demo_command():
     with database.connection_context():
         load_catalogue(current_app.config["DATA_DIR"])
         month = prepare_demo(current_app.config["DATA_DIR"], out_dir=out_dir)
-    click.echo(f"Demo data ready for {month.label()} (Asia/Baku), "
+    # The command line speaks English to the operator, the month included.
+    click.echo(f"Demo data ready for {month.label('en')} (Asia/Baku), "
                f"imported from the operator files in {out_dir}.")

@@ -15,11 +15,12 @@ may be served as an app of its own. Each picks the language in its own before_re
 depends on a context processor only the portal registers.
 """
 import os
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import current_app, g, request
 from flask_babel import refresh
 from flask_login import current_user, user_logged_in
+from werkzeug.exceptions import HTTPException
 
 from .extensions import babel
 from .models import CitizenLanguage
@@ -88,11 +89,32 @@ def without_query():
     g.language_links_bare = True
 
 
+def _page_address():
+    """The path and query a plain GET would show this page at. A page answering a form's
+    POST at an address that has no GET (the password sign-in) switches at the page the
+    form was on."""
+    if request.method != "GET":
+        try:
+            current_app.url_map.bind("").match(request.path, method="GET")
+        except HTTPException:
+            referrer = urlsplit(request.referrer or "")
+            if referrer.netloc in ("", request.host) and referrer.path.startswith("/"):
+                return referrer.path, parse_qs(referrer.query)
+            return "/", {}
+    return request.path, request.args.to_dict(flat=False)
+
+
 def url_in(language):
     """This page's URL (path and query kept) in `language`."""
-    args = {} if g.get("language_links_bare") else request.args.to_dict(flat=False)
+    path, args = _page_address()
+    args = {} if g.get("language_links_bare") else dict(args)
     args[PARAMETER] = [language]
-    return request.path + "?" + urlencode(args, doseq=True)
+    return path + "?" + urlencode(args, doseq=True)
+
+
+def absolute_url_in(language):
+    """hreflang alternates are full addresses (search engines ignore relative ones)."""
+    return request.host_url.rstrip("/") + url_in(language)
 
 
 def template_context():
@@ -101,7 +123,7 @@ def template_context():
         "current_language": current(),
         "languages": [
             {"code": code, "label": CODES[code], "name": NAMES[code], "url": url_in(code),
-             "current": code == current()}
+             "absolute_url": absolute_url_in(code), "current": code == current()}
             for code in LANGUAGES
         ],
     }
@@ -113,12 +135,13 @@ def send_language(response):
     if g.get("language_sent"):
         return response
     g.language_sent = True
-    response.headers["Content-Language"] = current()
+    response.headers.setdefault("Content-Language", current())
     # Without ?lang the answer depends on the cookie and Accept-Language.
     response.vary.update(("Accept-Language", "Cookie"))
     if response.mimetype == "text/html" and request.method == "GET":
         response.headers["Link"] = ", ".join(
-            f'<{url_in(code)}>; rel="alternate"; hreflang="{code}"' for code in LANGUAGES)
+            f'<{absolute_url_in(code)}>; rel="alternate"; hreflang="{code}"'
+            for code in LANGUAGES)
     forgotten = g.get("forget_language")
     if forgotten:
         response.delete_cookie(forgotten, samesite="Lax")

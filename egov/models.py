@@ -15,6 +15,7 @@ from peewee import (
     TextField,
 )
 
+from . import locales
 from .db import database, is_postgres
 
 
@@ -86,7 +87,27 @@ class Call(BaseModel):
         return self.paid_at is not None
 
 
-class Agency(BaseModel):
+class NamedInLanguages:
+    """`name` is the Azerbaijani name; `local_name` the one in the page's language
+    (CatalogueName rows, from catalogue.csv's columns), the Azerbaijani one when missing.
+
+    The catalogue (egov.catalogue) attaches every row's names once per process; a row
+    read elsewhere (the staff's feedback list) reads its own on first use."""
+
+    @property
+    def local_name(self):
+        language = locales.language()
+        if language == locales.DEFAULT:
+            return self.name
+        names = self.__dict__.get("names")
+        if names is None:
+            field = CatalogueName.agency if isinstance(self, Agency) else CatalogueName.service
+            names = self.names = {row.language: row.name
+                                  for row in CatalogueName.select().where(field == self)}
+        return names.get(language) or self.name
+
+
+class Agency(NamedInLanguages, BaseModel):
     """A ministry or state agency of the portal's catalogue."""
 
     slug = CharField(max_length=64, unique=True)
@@ -94,7 +115,7 @@ class Agency(BaseModel):
     position = IntegerField(default=0)
 
 
-class Service(BaseModel):
+class Service(NamedInLanguages, BaseModel):
     agency = ForeignKeyField(Agency, backref="services", on_delete="CASCADE")
     slug = CharField(max_length=64)
     name = TextField()
@@ -109,6 +130,17 @@ class Service(BaseModel):
     @property
     def is_live(self):
         return self.endpoint is not None
+
+
+class CatalogueName(BaseModel):
+    """An agency's or a service's name in another language than Azerbaijani; a table of
+    its own, so that adding languages changes no existing table."""
+
+    agency = ForeignKeyField(Agency, null=True, backref="translated_names", on_delete="CASCADE")
+    service = ForeignKeyField(Service, null=True, backref="translated_names",
+                              on_delete="CASCADE")
+    language = CharField(max_length=8)
+    name = TextField()
 
 
 class ProviderSignIn(BaseModel):
@@ -283,8 +315,8 @@ CREATE OR REPLACE TRIGGER access_entry_append_only
 
 # Every table, parents before children (created in this order, emptied in reverse).
 ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, Call, Agency,
-              Service, ProviderSignIn, PendingSignIn, Feedback, StaffMember, StaffSession, Claim,
-              ClaimCall, ClaimEvent, AccessEntry]
+              Service, CatalogueName, ProviderSignIn, PendingSignIn, Feedback, StaffMember,
+              StaffSession, Claim, ClaimCall, ClaimEvent, AccessEntry]
 
 
 def create_tables():

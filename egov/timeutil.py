@@ -1,7 +1,11 @@
 """Time at the edges: the database holds naive UTC, citizens live in Asia/Baku."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_skeleton
+
+from .locales import formatting
 
 BAKU = ZoneInfo("Asia/Baku")
 
@@ -52,23 +56,19 @@ class Month:
         year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
         return to_db(baku_local(year, month, 1))
 
-    def label(self):
-        """The month as the citizen reads it, e.g. «noyabr 2026»."""
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+    def label(self, language=None):
+        """The month as the citizen reads it: «noyabr 2026», «November 2026», «ноябрь 2026»
+        (Babel's stand-alone month name, the form a heading uses)."""
+        return format_date(date(self.year, self.month, 1), "LLLL y", locale=formatting(language))
 
 
-MONTH_NAMES = (
-    "yanvar", "fevral", "mart", "aprel", "may", "iyun",
-    "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr",
-)
+def baku_date(stored, language=None):
+    """Day and month in the page's language: 08.11 (az, ru), 08/11 (en)."""
+    return format_skeleton("MMdd", to_baku(stored), locale=formatting(language))
 
 
-def baku_date(stored):
-    return to_baku(stored).strftime("%d.%m")
-
-
-def baku_full_date(stored):
-    return to_baku(stored).strftime("%d.%m.%Y")
+def baku_full_date(stored, language=None):
+    return format_skeleton("yMMdd", to_baku(stored), locale=formatting(language))
 
 
 def baku_time(stored):

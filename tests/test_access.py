@@ -69,7 +69,7 @@ def test_a_number_returning_to_its_holder_shows_both_periods(world, db, people):
 OTHER_CALLS = ("0225550001", "0225550003")  # the previous holder's call, another line's call
 OWN_CALL = "0225550002"
 SAMPLE_ARGS = {"fmt": ("csv", "pdf"), "key": ("asan", "password"), "means": ("asan",),
-               "slug": ("nrytn",)}
+               "slug": ("nrytn",), "language": ("ru",)}
 
 
 def _visible_text(response):

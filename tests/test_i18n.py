@@ -39,8 +39,8 @@ def test_the_switch_is_on_the_page_each_option_in_its_own_language(client):
         assert re.search(rf'<a href="/services\?x=1&amp;lang={code}" hreflang="{code}" '
                          rf'lang="{code}"', page)
         assert name in page
-        assert f'<link rel="alternate" hreflang="{code}" href="/services?x=1&amp;lang={code}">' \
-            in page
+        assert (f'<link rel="alternate" hreflang="{code}" '
+                f'href="http://localhost/services?x=1&amp;lang={code}">') in page
 
 
 def test_a_choice_is_remembered_over_the_browsers_wish(client):
@@ -105,3 +105,138 @@ def test_a_choice_made_on_the_sign_in_page_is_kept_on_the_account(client, auth, 
 def test_staff_pages_switch_too(client):
     page = client.get("/staff/login?lang=ru").get_data(as_text=True)
     assert "Вход для сотрудников" in page and '<html lang="ru">' in page
+
+
+# --- what the pages say in each language: data formatted by Babel, names from the catalogue
+
+from egov.demo import AYSEL_FIRST_LINE  # noqa: E402
+from tests.test_exports import csv_rows, pdf_text  # noqa: E402
+from egov.timeutil import Month  # noqa: E402
+
+MONTHS = {  # Babel's stand-alone month names, checked here by hand for the month the suite runs
+    "az": ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr",
+           "oktyabr", "noyabr", "dekabr"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+    "ru": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+           "октябрь", "ноябрь", "декабрь"],
+}
+
+
+@pytest.fixture
+def aysel_demo(demo, auth, db):
+    auth.login()
+    return demo
+
+
+@pytest.mark.parametrize("language, heading, amount, unpaid", [
+    ("az", "ayında aparılmış şəhərlərarası", "0,80", "Ödənilməyib"),
+    ("en", "Intercity and international calls made in", "0.80", "Not paid"),
+    ("ru", "Междугородные и международные разговоры за", "0,80", "Не оплачено"),
+])
+def test_the_report_in_each_language(client, aysel_demo, language, heading, amount, unpaid):
+    month = Month.current()
+    page = client.get(f"/calls?line={AYSEL_FIRST_LINE}&lang={language}").get_data(as_text=True)
+    assert heading in page and unpaid in page
+    assert f"{MONTHS[language][month.month - 1]} {month.year}" in page
+    assert f">{amount}<" in page or f"{amount} " in page or f"{amount}<" in page
+
+
+def test_the_catalogue_names_come_from_the_file_in_each_language(client):
+    russian = client.get("/services?lang=ru").get_data(as_text=True)
+    assert "Министерство транспорта, связи и высоких технологий" in russian
+    assert "11 услуг" in russian or "услуги" in russian
+    english = client.get("/services/nrytn?lang=en").get_data(as_text=True)
+    assert "Information on intercity and international calls made during the current month" \
+        in english
+    assert "Nəqliyyat, Rabitə" not in english.split("<main")[1]
+
+
+def test_russian_counts_take_the_right_plural(client):
+    page = client.get("/services?lang=ru").get_data(as_text=True)
+    assert "4 услуги" in page  # the ministry's four services
+    assert "1 услуга" in page  # the customs committee's one
+
+
+def test_english_csv_has_a_decimal_point_and_commas_between_fields(client, aysel_demo):
+    month = Month.current()
+    response = client.get(f"/calls/export.csv?line={AYSEL_FIRST_LINE}&lang=en")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="calls-{AYSEL_FIRST_LINE}-{month.year}-{month.month:02d}.csv"')
+    body = response.get_data().decode("utf-8-sig")
+    import csv as csv_module
+    import io
+    rows = list(csv_module.reader(io.StringIO(body), delimiter=","))
+    assert rows[0] == ["#", "Date", "Time", "Duration (seconds)", "Number", "Amount (AZN)",
+                       "Payment"]
+    assert rows[-1] == ["5", "Total", "", "", "", "0.80", ""]
+    assert rows[1][1].startswith("0") and "/" in rows[1][1]  # 08/11/2026: day first
+
+
+def test_russian_csv_keeps_the_comma_and_semicolons(client, aysel_demo):
+    response = client.get(f"/calls/export.csv?line={AYSEL_FIRST_LINE}&lang=ru")
+    assert "zvonki-" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0][1:3] == ["Дата", "Время"] and rows[-1] == ["5", "Всего", "", "", "", "0,80", ""]
+
+
+def test_the_pdf_in_russian(client, aysel_demo):
+    month = Month.current()
+    text = pdf_text(client.get(f"/calls/export.pdf?line={AYSEL_FIRST_LINE}&lang=ru"))
+    assert "Сведения о междугородных и международных разговорах" in text
+    assert f"{MONTHS['ru'][month.month - 1]} {month.year}" in text
+    assert "Дата выписки" in text and "Не оплачено" in text
+
+
+@pytest.mark.parametrize("language, first_title", [
+    ("az", "Portala daxil olun"), ("en", "Sign in to the portal"), ("ru", "Войдите на портал")])
+def test_a_caption_track_per_language(client, language, first_title):
+    response = client.get(f"/calls/video/captions.{language}.vtt")
+    assert response.headers["Content-Language"] == language
+    assert response.get_data(as_text=True).startswith("WEBVTT") and first_title in \
+        response.get_data(as_text=True)
+
+
+def test_the_video_page_offers_every_track_with_its_own_as_default(client):
+    page = client.get("/calls/video?lang=ru").get_data(as_text=True)
+    assert 'srclang="ru" label="Русский" default' in page
+    assert 'srclang="az" label="Azərbaycanca" src' in page and 'srclang="en"' in page
+
+
+def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, tmp_path):
+    """Served apart from the portal (no portal context processor, no portal Babel set-up),
+    its pages still have their language, their switch and their translations."""
+    from flask import Flask
+
+    from egov import config, db, devidp
+    from egov.extensions import csrf
+
+    alone = Flask("egov", instance_path=str(tmp_path))
+    alone.config.from_mapping(config.from_environment(str(tmp_path)))
+    alone.config.update(DEV_IDP=True, DATABASE_URL=database_url, SECRET_KEY="test",
+                        DEV_IDP_URL="http://127.0.0.1:9", DEV_IDP_KEYS_DIR=str(tmp_path / "k"))
+    db.init_app(alone)
+    csrf.init_app(alone)
+    devidp.init_app(alone)
+    client = alone.test_client()
+    refused = client.get("/devidp/asan/authorize?ui_locales=ru-RU%20en")
+    page = refused.get_data(as_text=True)
+    assert refused.headers["Content-Language"] == "ru" and '<html lang="ru">' in page
+    assert "Запрос не принят" in page and "Тестовый поставщик" in page
+    assert all(f'hreflang="{code}" lang="{code}"' in page for code in ("az", "en", "ru"))
+    assert "devidp_lang=ru" in refused.headers["Set-Cookie"]  # ui_locales is remembered
+    again = client.get("/devidp/asan/authorize?lang=en").get_data(as_text=True)
+    assert "The request was not accepted" in again and ">English</a>" in again
+
+
+def test_a_refused_sign_in_switches_back_to_the_sign_in_page(client, aysel):
+    """The answer to the password form's POST has no GET address of its own."""
+    from tests.conftest import csrf_token
+    refused = client.post("/auth/login/password",
+                          headers={"Referer": "http://localhost/auth/login?next=/calls"},
+                          data={"username": "aysel", "password": "wrong",
+                                "csrf_token": csrf_token(client)})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 401
+    assert 'href="/auth/login?next=%2Fcalls&amp;lang=ru"' in page
+    assert "/auth/login/password?lang" not in page

@@ -32,7 +32,7 @@ def agency(slug):
     return render(
         "portal/catalogue.html",
         {f"agency-{slug}": "portal/_agency.html", "main": "portal/_catalogue.html"},
-        title=agency.name,
+        title=agency.local_name,
         agencies=agencies,
         agency=agency,
         open_agency=agency,

@@ -12,6 +12,7 @@ from datetime import timedelta
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from .. import i18n
@@ -29,7 +30,7 @@ bp = Blueprint("devidp", __name__, url_prefix="/devidp", template_folder="templa
 REQUEST_LIFETIME = timedelta(minutes=10)
 OTP_LIFETIME = timedelta(minutes=5)
 OTP_ATTEMPTS = 3
-TITLES = {"asan": "ASAN İmza", "eimza": "elektron imza", "egov": "e-gov identity"}
+TITLES = {"asan": "ASAN İmza", "eimza": _l("elektron imza"), "egov": _l("e-gov identity")}
 
 
 # The provider's own language choice: its own cookie (cookies do not keep ports apart, and

@@ -10,9 +10,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from .numbering import INTERCITY, INTERNATIONAL, country_digits
+from ..locales import formatting
 from ..timeutil import to_baku
 
 
@@ -106,11 +110,10 @@ def load_tariffs(data_dir):
     return TariffBook.from_csv(Path(data_dir) / "tariffs.csv")
 
 
-def format_azn(qepik):
-    """Manat with a decimal comma, as the portal writes it: 80 → '0,80'."""
-    sign = "-" if qepik < 0 else ""
-    manat, rest = divmod(abs(qepik), 100)
-    return f"{sign}{manat},{rest:02d}"
+def format_azn(qepik, language=None):
+    """Manat in the page's language: 80 → '0,80' (az, ru), '0.80' (en). Exact: the qəpik
+    become a Decimal, never a float; no grouping, so a spreadsheet reads it as a number."""
+    return format_decimal(Decimal(qepik).scaleb(-2), format="0.00", locale=formatting(language))
 
 
 def parse_azn(text):

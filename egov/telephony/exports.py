@@ -4,10 +4,12 @@ Both carry the rows and the three summary rows exactly as the page shows them
 (amounts corrected by accepted claims included), built from one CallReport.
 
 CSV: UTF-8 with a byte-order mark, because without it Excel reads the file in
-the machine's ANSI code page and garbles ə, ğ, ı, ş; semicolons between fields,
-because Excel splits on the locale's list separator, and in Azerbaijani (as in
-every locale whose decimal separator is a comma) that is the semicolon, so
-amounts keep their decimal comma and open as numbers, as on the page.
+the machine's ANSI code page and garbles ə, ğ, ı, ş. The file is written in the
+page's language, amounts with that language's decimal separator, and the fields
+are split the way a spreadsheet set to that language splits them: Excel uses the
+locale's list separator, which is the semicolon wherever the decimal separator is a
+comma (Azerbaijani, Russian) and the comma where it is a point (English). So the
+amounts open as numbers, as on the page.
 
 PDF: fpdf2 — pure Python, actively maintained, embeds (and subsets) a TrueType
 font, which is what carries ə, ğ, ı, ö, ş, ü, ç, and draws tables itself; no C
@@ -23,6 +25,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from ..locales import language
 from ..timeutil import baku_full_date, baku_time
 from .billing import format_azn
 from .numbering import format_phone
@@ -59,9 +62,13 @@ def _summary_rows(report):
         yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""]
 
 
+# The list separator of a spreadsheet set to each language (see the docstring).
+CSV_SEPARATORS = {"az": ";", "ru": ";", "en": ","}
+
+
 def to_csv(report, full_name, now):
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="\r\n")
     writer.writerow(_columns())
     writer.writerows(_rows(report, dialled=_spreadsheet_safe))
     writer.writerows(_summary_rows(report))
@@ -90,10 +97,11 @@ def to_pdf(report, full_name, now):
     pdf.multi_cell(0, 6, _(SERVICE_TITLE))
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 10)
+    phone, printed = _("Telefon"), _("Çıxarışın tarixi")  # not in f-strings: pybabel reads them
     for line in (
         full_name,
-        f"{_('Telefon')}: {format_phone(report.held.number)} · {report.month.label()}",
-        f"{_('Çıxarışın tarixi')}: {baku_full_date(now)} {baku_time(now)}",
+        f"{phone}: {format_phone(report.held.number)} · {report.month.label()}",
+        f"{printed}: {baku_full_date(now)} {baku_time(now)}",
     ):
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -116,6 +124,12 @@ def to_pdf(report, full_name, now):
 FORMATS = {"csv": to_csv, "pdf": to_pdf}
 
 
+# The file's name says "calls" in the file's language, in ASCII letters so that every
+# browser, mail program and file system keeps it as it is.
+FILE_WORDS = {"az": "zengler", "en": "calls", "ru": "zvonki"}
+
+
 def filename(report, fmt):
     """E.g. zengler-0124401234-2026-11.csv: the number and the month, ASCII only."""
-    return f"zengler-{report.held.number}-{report.month.year}-{report.month.month:02d}.{fmt}"
+    word = FILE_WORDS[language()]
+    return f"{word}-{report.held.number}-{report.month.year}-{report.month.month:02d}.{fmt}"
