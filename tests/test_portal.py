@@ -124,3 +124,8 @@ def test_the_feedback_page_without_javascript_has_one_heading_and_names_the_serv
     page = text(client.get("/calls/feedback"))
     assert len(re.findall(r"<h[12][^>]*>Əks əlaqə</h[12]>", page)) == 1
     assert f"Qiymətləndirdiyiniz xidmət: «{SERVICE}»" in page
+
+
+def test_signing_out_at_a_provider_comes_home_to_a_clean_address(client):
+    response = client.get("/?state=abc123")
+    assert response.status_code == 302 and response.headers["Location"] == "/"

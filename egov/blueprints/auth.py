@@ -100,15 +100,34 @@ def oidc_callback(means):
     try:
         next_url = oidc.finish(means, request.args)
     except oidc.SignInRefused as refused:
-        return _refused(means, refused)
+        # Shown at a clean address: the callback's own (code, state, the provider's English
+        # error_description) would stay in the address bar and be sent again on reload.
+        current_app.logger.warning("sign-in with %s refused: %s", means, refused)
+        session[_REFUSAL] = {"means": means, "reason": refused.reason}
+        return redirect(url_for("auth.refused"), 303)
     return redirect(safe_next(next_url) or url_for("portal.all_services"))
+
+
+_REFUSAL = "oidc_refusal"
+
+
+@bp.route("/refused")
+def refused():
+    """Why the last sign-in at a provider did not go through, shown once."""
+    refusal = session.pop(_REFUSAL, None)
+    if refusal is None or refusal["means"] not in BY_KEY:
+        return redirect(url_for("auth.login"))
+    return _refusal_page(refusal["means"], refusal["reason"])
 
 
 def _refused(means, refused, next_url=None):
     current_app.logger.warning("sign-in with %s refused: %s", means, refused)
+    return _refusal_page(means, refused.reason, next_url)
+
+
+def _refusal_page(means, reason, next_url=None):
     page = render_template("auth/signin_refused.html", title=_("Giriş alınmadı"),
-                           means=BY_KEY[means], message=oidc.MESSAGES[refused.reason],
-                           next=next_url)
+                           means=BY_KEY[means], message=oidc.MESSAGES[reason], next=next_url)
     response = make_response(page, 400)
     if is_fragment_request():
         # "Daxil ol" asked over htmx: the refusal takes the page's main area, not the form's.
