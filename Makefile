@@ -14,7 +14,30 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# The catalogues' .po files are in git; their compiled .mo files never are (.gitignore):
+# the install step compiles each one whenever its .po is newer.
+TRANSLATIONS := egov/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+install: $(VENV)/.installed $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# For translators (README, "Languages"). `make translations` is the one command after
+# adding or changing texts: it extracts every _() into messages.pot, merges it into the
+# en and ru catalogues (new msgids arrive empty, for the translator to fill) and compiles.
+BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext \
+	--no-location --sort-output --omit-header --add-comments=Translators:
+.PHONY: translations translations-extract translations-update translations-compile
+translations-extract: $(VENV)/.installed
+	$(BABEL_EXTRACT) -o $(TRANSLATIONS)/messages.pot .
+translations-update: translations-extract
+	$(BIN)/pybabel update -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot \
+		--no-fuzzy-matching --ignore-obsolete
+translations-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
+translations: translations-update translations-compile
 
 demo: install
 	$(BIN)/flask prepare-demo

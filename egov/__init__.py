@@ -8,13 +8,13 @@ import os
 from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import catalogue, config, db, devidp, security
+from . import catalogue, config, db, devidp, i18n, security
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
 from .blueprints import auth, calls, claims, feedback, guide, portal, staff
 from .commands import init_db_command
 from .demo import prepare_demo_command
-from .extensions import babel, csrf, limiter, login_manager
+from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
 from .identity import oidc, sessions
 from .models import create_tables
@@ -37,7 +37,7 @@ def create_app(test_config=None):
         create_tables()
         catalogue.ensure_loaded(app.config["DATA_DIR"])
 
-    babel.init_app(app)
+    i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

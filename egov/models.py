@@ -30,6 +30,13 @@ class Citizen(BaseModel):
     password_hash = CharField(max_length=255, null=True)
 
 
+class CitizenLanguage(BaseModel):
+    """The language a citizen chose last (egov.i18n); a table of its own, so adding it
+    needs no change to an existing citizen table."""
+    citizen = ForeignKeyField(Citizen, unique=True, backref="language_choice", on_delete="CASCADE")
+    language = CharField(max_length=8)
+
+
 class LoginSession(BaseModel):
     """A citizen's signed-in browser (egov.identity.sessions). The cookie only names it."""
 
@@ -184,8 +191,8 @@ class ClaimEvent(BaseModel):
 
 
 # Every table, parents before children (created in this order, emptied in reverse).
-ALL_MODELS = [Citizen, LoginSession, PhoneLine, LineOwnership, Call, Agency, Service,
-              ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]
+ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, Call, Agency,
+              Service, ProviderSignIn, Feedback, StaffMember, StaffSession, Claim, ClaimCall, ClaimEvent]
 
 
 def create_tables():

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from . import i18n
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
 from .telephony.access import NotVisible
@@ -24,6 +25,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def _error_page(status, title, message):
+    i18n.without_query()
     fragment = is_fragment_request()
     template = "errors/_error.html" if fragment else "errors/error.html"
     page = render_template(template, title=title, message=message, is_fragment=fragment)

@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, g, make_response, redir
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..extensions import limit_sign_in_attempts, limiter
 from ..htmx import is_fragment_request, navigate, render
 from ..identity import citizens, oidc, sessions
@@ -143,5 +144,7 @@ def logout():
     # Read before the session row goes: the provider's ID token is kept with it.
     provider_logout = oidc.end_session_url(token, url_for("portal.index", _external=True))
     sessions.end_browser_sessions()
+    # A kiosk's next citizen starts in the default language; this goodbye is in it too.
+    i18n.forget()
     flash(_("Siz portaldan çıxdınız. İctimai kompüterdə brauzeri də bağlaya bilərsiniz."))
     return navigate(provider_logout or url_for("portal.index"))

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import i18n
 from ..backoffice import claims_desk, staff_accounts
 from ..extensions import limit_sign_in_attempts
 from ..identity import sessions
@@ -75,6 +76,7 @@ def login():
 @staff_required
 def logout():
     sessions.end_browser_sessions()
+    i18n.forget()  # a shared computer's next user starts in the default language
     flash(_("Siz çıxdınız."))
     return redirect(url_for("staff.login"))
 

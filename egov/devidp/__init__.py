@@ -10,6 +10,7 @@ as to the real providers.
 """
 import os
 
+from .. import i18n
 from ..config import OIDC_MEANS, ConfigError
 
 
@@ -27,6 +28,7 @@ def init_app(app):
     for means in OIDC_MEANS:
         keys.ensure(keys_dir, means)
     server.init_app(app)
+    i18n.install(app)  # its own app or the portal's: its pages are translated either way
     app.register_blueprint(views.bp)
 
     # The portal signs in here for every means that is not configured otherwise.

@@ -12,7 +12,9 @@ from datetime import timedelta
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from .. import i18n
 from ..db import database
 from ..extensions import csrf
 from ..htmx import navigate, render
@@ -28,6 +30,23 @@ REQUEST_LIFETIME = timedelta(minutes=10)
 OTP_LIFETIME = timedelta(minutes=5)
 OTP_ATTEMPTS = 3
 TITLES = {"asan": "ASAN İmza", "eimza": "elektron imza", "egov": "e-gov identity"}
+
+
+# The provider's own language choice: its own cookie (cookies do not keep ports apart, and
+# the portal's choice is the portal's), and the relying party's ui_locales when it asks.
+COOKIE = "devidp_lang"
+
+
+@bp.before_request
+def _choose_language():
+    asked = [tag.split("-")[0].lower() for tag in request.args.get("ui_locales", "").split()]
+    language = i18n.choose(COOKIE, *asked)
+    if not i18n.requested() and language in asked:
+        i18n.remember(language, COOKIE)
+
+
+bp.context_processor(i18n.template_context)
+bp.after_request(i18n.send_language)
 
 
 @bp.after_request
@@ -162,8 +181,8 @@ def asan_wait(request_id):
 def _time_limit():
     seconds = current_app.config["DEV_IDP_ASAN_TIMEOUT_SECONDS"]
     if seconds % 60 == 0:
-        return _("%(minutes)d dəqiqə", minutes=seconds // 60)
-    return _("%(seconds)d saniyə", seconds=seconds)
+        return ngettext("%(num)d dəqiqə", "%(num)d dəqiqə", seconds // 60)
+    return ngettext("%(num)d saniyə", "%(num)d saniyə", seconds)
 
 
 @bp.route("/asan/phone/<request_id>", methods=["GET", "POST"], endpoint="asan_phone")

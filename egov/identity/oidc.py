@@ -14,6 +14,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -116,7 +117,8 @@ def begin(means, next_url=None):
     client = _client(means)
     _metadata(client, means)
     redirect_uri = url_for("auth.oidc_callback", means=means, _external=True)
-    authorization = client.create_authorization_url(redirect_uri)
+    # The provider's pages open in the language the citizen is reading (OIDC ui_locales).
+    authorization = client.create_authorization_url(redirect_uri, ui_locales=str(get_locale()))
     client.save_authorize_data(redirect_uri=redirect_uri, next=next_url, **authorization)
     return authorization["url"]
 

@@ -164,13 +164,13 @@ def _walk(browser, live_server, signed_in, phone_world, viewport, javascript, pr
 
 
 def _header_lines(page):
-    """How many lines the header's items take: distinct rows of the brand, the menu, the
-    name and Çıxış (each item one line of text)."""
+    """How many rows the header's items take (the brand, AZ · EN · RU, the menu, the name,
+    Çıxış), and the most lines of text any of them but the brand's name wraps to."""
     return page.evaluate("""() => {
-      const items = [...document.querySelectorAll(
-        '.site-header .brand, .site-header summary, .site-header .who, .site-header button')];
+      const items = [...document.querySelectorAll('.site-header .brand, .site-header summary,'
+        + ' .site-header .who, .site-header button, .site-header .language-switch')];
       const rows = new Set(items.map(el => { const b = el.getBoundingClientRect(); return Math.round((b.top + b.bottom) / 32); }));
-      const lines = items.map(el => {
+      const lines = items.filter(el => !el.matches('.brand')).map(el => {
         const tops = [];
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
         while (walker.nextNode()) {

@@ -1,0 +1,178 @@
+"""Which language a page is in: Azerbaijani, English or Russian, chosen by the reader.
+
+The catalogues (egov/translations/) have the Azerbaijani texts as msgids. The language
+of a request is, in order: `?lang=` on the URL (the AZ · EN · RU switch, and the
+hreflang alternates, are plain links carrying it), the cookie that remembers the last
+choice, the browser's Accept-Language, and Azerbaijani.
+
+A signed-in citizen's choice is kept on their account too, so it follows them to
+another browser; signing in brings it back into the cookie, and signing out clears the
+cookie, so that at a shared kiosk the next person starts in the default language.
+
+Both apps use this module: the portal, and the development identity provider, which
+may be served as an app of its own. Each picks the language in its own before_request
+(`choose`), and the template context comes from `template_context`, so that no template
+depends on a context processor only the portal registers.
+"""
+import os
+from urllib.parse import urlencode
+
+from flask import current_app, g, request
+from flask_babel import refresh
+from flask_login import current_user, user_logged_in
+
+from .extensions import babel
+from .models import CitizenLanguage
+
+TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
+
+LANGUAGES = ("az", "en", "ru")
+DEFAULT = "az"
+# Each option is written in its own language, so that a reader finds theirs.
+NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
+CODES = {"az": "AZ", "en": "EN", "ru": "RU"}
+PARAMETER = "lang"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def valid(code):
+    return code if code in LANGUAGES else None
+
+
+def from_browser():
+    """The reader's browser's preference among ours, or the default."""
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+
+
+def requested():
+    """The language asked for on this very request (`?lang=xx`), if any."""
+    return valid(request.args.get(PARAMETER))
+
+
+def current():
+    """The language of the page being answered (Flask-Babel's locale selector)."""
+    return g.get("language") or DEFAULT
+
+
+def choose(cookie=COOKIE, *extra):
+    """Decide this request's language; a `?lang=` choice is remembered in `cookie`.
+
+    `extra` are further candidates tried after the URL and before the cookie (the
+    identity provider passes the relying party's `ui_locales`)."""
+    asked = requested()
+    if asked:
+        g.remember_language = (cookie, asked)
+    g.language = (asked or next((c for c in map(valid, extra) if c), None)
+                  or valid(request.cookies.get(cookie)) or from_browser())
+    refresh()
+    return g.language
+
+
+def remember(language, cookie=COOKIE):
+    """Keep `language` in the cookie with this response (sign-in restoring an account's)."""
+    g.remember_language = (cookie, language)
+
+
+def forget(cookie=COOKIE):
+    """Sign-out: the cookie goes, and the next page is in the browser's default."""
+    g.forget_language = cookie
+    g.pop("remember_language", None)
+    g.language = from_browser()
+    refresh()
+
+
+def without_query():
+    """Error pages: the switch leads to the bare path, so that nothing the request named
+    (another citizen's number, say) is written back into the page."""
+    g.language_links_bare = True
+
+
+def url_in(language):
+    """This page's URL (path and query kept) in `language`."""
+    args = {} if g.get("language_links_bare") else request.args.to_dict(flat=False)
+    args[PARAMETER] = [language]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def template_context():
+    """What every page's <html lang>, hreflang links and switch need."""
+    return {
+        "current_language": current(),
+        "languages": [
+            {"code": code, "label": CODES[code], "name": NAMES[code], "url": url_in(code),
+             "current": code == current()}
+            for code in LANGUAGES
+        ],
+    }
+
+
+def send_language(response):
+    """Content-Language, the hreflang alternates as a Link header (fragments too), and
+    the cookie when the choice changed. Idempotent: both apps' hooks may call it."""
+    if g.get("language_sent"):
+        return response
+    g.language_sent = True
+    response.headers["Content-Language"] = current()
+    # Without ?lang the answer depends on the cookie and Accept-Language.
+    response.vary.update(("Accept-Language", "Cookie"))
+    if response.mimetype == "text/html" and request.method == "GET":
+        response.headers["Link"] = ", ".join(
+            f'<{url_in(code)}>; rel="alternate"; hreflang="{code}"' for code in LANGUAGES)
+    forgotten = g.get("forget_language")
+    if forgotten:
+        response.delete_cookie(forgotten, samesite="Lax")
+    remembered = g.get("remember_language")
+    if remembered:
+        cookie, language = remembered
+        response.set_cookie(cookie, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            httponly=True, secure=current_app.config.get("SESSION_COOKIE_SECURE",
+                                                                         False))
+    return response
+
+
+def install(app):
+    """Bind Flask-Babel to `app` (once): the catalogues and this module's selector."""
+    if "babel" not in app.extensions:
+        babel.init_app(app, locale_selector=current, default_locale=DEFAULT,
+                       default_timezone="Asia/Baku",
+                       default_translation_directories=TRANSLATIONS)
+
+
+# --- the portal: a citizen's choice kept on their account ---------------------------
+
+def account_language(citizen):
+    row = CitizenLanguage.get_or_none(CitizenLanguage.citizen == citizen)
+    return row.language if row else None
+
+
+def keep_on_account(citizen, language):
+    (CitizenLanguage.insert(citizen=citizen, language=language)
+     .on_conflict(conflict_target=[CitizenLanguage.citizen],
+                  update={CitizenLanguage.language: language})
+     .execute())
+
+
+def _choose_for_portal():
+    language = choose()
+    if requested() and current_user.is_authenticated:
+        keep_on_account(current_user.citizen, language)
+
+
+def _signed_in(sender, user, **extra):
+    """A choice made before signing in is kept; otherwise the account's comes back."""
+    chosen = requested() or valid(request.cookies.get(COOKIE))
+    if chosen:
+        keep_on_account(user.citizen, chosen)
+        return
+    kept = account_language(user.citizen)
+    if kept:
+        remember(kept)
+
+
+def init_app(app):
+    install(app)
+    app.before_request(_choose_for_portal)
+    app.after_request(send_language)
+    app.context_processor(template_context)
+    user_logged_in.connect(_signed_in, app)
