@@ -69,7 +69,8 @@ def misfits(page):
 def phone_world(browser, live_server, signed_in):
     """Rauf disputes a call and the operator's employee corrects its amount, so the pages
     with a disputed mark and a claim's outcome exist; the staff's cookies for their pages."""
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  locale="az-AZ")
     page = context.new_page()
     signed_in(page, RAUF)
     page.goto(f"/calls/claims/new?line={RAUFS_LINE}")
@@ -79,7 +80,8 @@ def phone_world(browser, live_server, signed_in):
     reference = re.search(r"RK-\d{4}-\w{5}", page.locator("h1").inner_text()).group(0)
     context.close()
 
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  locale="az-AZ")
     desk = context.new_page()
     desk.goto("/staff/login")
     desk.get_by_label("İstifadəçi adı").fill("operator")
@@ -174,6 +176,7 @@ def _header_lines(page):
         const tops = [];
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
         while (walker.nextNode()) {
+          if (walker.currentNode.parentElement.closest('.visually-hidden')) continue;
           const range = document.createRange(); range.selectNodeContents(walker.currentNode);
           for (const r of range.getClientRects())
             if (r.width && !tops.some(top => Math.abs(top - r.top) < 6)) tops.push(r.top);
