@@ -14,12 +14,20 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# Static files under content-hashed names with gzip and Brotli copies (egov/static_files.py),
+# rebuilt whenever a source file changes; the built files are git-ignored, never committed.
+STATIC_SOURCES := $(shell find egov -path '*/static/*' -type f ! -name '*.gz' ! -name '*.br' \
+	! -name 'cache_manifest.json' ! -regex '.*-[0-9a-f]\{32\}\.[^/]*' 2>/dev/null)
+egov/static/cache_manifest.json: $(VENV)/.installed $(STATIC_SOURCES)
+	DEV_IDP=1 $(BIN)/flask digest clean >/dev/null
+	DEV_IDP=1 $(BIN)/flask digest compile >/dev/null
+
 # The catalogues' .po files are in git; their compiled .mo files never are (.gitignore):
 # the install step compiles each one whenever its .po is newer.
 TRANSLATIONS := egov/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-install: $(VENV)/.installed $(MO_FILES)
+install: $(VENV)/.installed $(MO_FILES) egov/static/cache_manifest.json
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
@@ -66,6 +74,7 @@ test-postgres: install
 	TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest -q
 
 clean:
+	-DEV_IDP=1 $(BIN)/flask digest clean >/dev/null
 	rm -rf $(VENV) instance .pytest_cache
 
 # A picture of each step of the browser journey, to look at after template or CSS changes.

@@ -8,7 +8,10 @@ machine, so it holds on a noisy, shared machine where absolute times do not:
 - report pages/s under gunicorn (2 workers, loopback) against the same server's
   /healthz (the web stack's limit), with BENCH_CALLS calls in the database, and
   against the same report on a database of a hundred calls;
-- bytes of the first visit and of each drill-down fragment, raw and gzip'ed;
+- p50/p95/p99 latency of the report under LATENCY_SESSIONS (200) concurrent signed-in
+  sessions, each its own generated citizen, from one asyncio (aiohttp) process;
+- bytes on the wire as Chromium counts them (first visit, repeat visit, fragments),
+  with the compression the app itself sends, against the uncompressed sizes;
 - the query plans of the report's and the intake's lookups.
 
 Environment: BENCH_CALLS (default 10 000 000), BENCH_DATABASE_URL (default a
@@ -17,7 +20,6 @@ load run (default 10), BENCH_IMPORT_ROWS (default 100 000). Traffic goes to
 127.0.0.1 only.
 """
 import csv
-import gzip
 import http.client
 import os
 import random
@@ -59,6 +61,11 @@ IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 SMALL_CALLS = 100
 CONNECTIONS = 16
 ROUNDS = 3
+THREADS = 4  # a second server with threads: a worker waiting on PostgreSQL serves another
+LATENCY_SESSIONS = int(os.environ.get("BENCH_SESSIONS", "200"))
+BENCH_PASSWORD = "bench-only-password-1"
+# What a browser sends with each request: the app compresses for it (egov/compression.py).
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Sec-Fetch-Site": "same-origin"}
 
 
 def default_url(calls):
@@ -228,13 +235,14 @@ def free_port():
 class Server:
     """gunicorn with 2 workers on loopback, serving the bench database."""
 
-    def __init__(self, url):
+    def __init__(self, url, threads=1):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only-not-secret",
                    RATELIMIT_STORAGE_URI="memory://", EGOV_ENV="development")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b",
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "--threads", str(threads),
+             "-b",
              f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=env)
         for _ in range(100):
@@ -319,8 +327,10 @@ def measure_serving(url, small):
     """Median over ROUNDS of each rate; the big and small databases' servers take turns,
     so a burst of load from elsewhere on the machine hits both sides of a ratio alike."""
     big_server, small_server = Server(url), Server(small)
+    threaded = Server(url, threads=THREADS)
     try:
         big = {"Cookie": big_server.sign_in(AYSEL["username"], AYSEL["password"])}
+        overlapping = {"Cookie": threaded.sign_in(AYSEL["username"], AYSEL["password"])}
         little = {"Cookie": small_server.sign_in(AYSEL["username"], AYSEL["password"])}
         status, _, page = big_server.get("/calls", big)
         assert status == 200 and b"Bildiri" in page, status
@@ -333,41 +343,194 @@ def measure_serving(url, small):
                 "report": load(big_server, "/calls", big),
                 "small report": load(small_server, "/calls", little),
                 "line swap": load(big_server, swap, {**big, **fragment}),
+                "threaded healthz": load(threaded, "/healthz", {}),
+                "threaded report": load(threaded, "/calls", overlapping),
             })
-        steps = wire_bytes(big_server, big)
+        steps, repeat_urls = wire_bytes(big_server)
+        citizens = bench_citizens(LATENCY_SESSIONS)
+        latencies = {"-w 2": latency(big_server, citizens),
+                     f"-w 2 --threads {THREADS}": latency(threaded, citizens)}
     finally:
         big_server.stop()
         small_server.stop()
+        threaded.stop()
     ratios = {
         "report/healthz": statistics.median(r["report"] / r["healthz"] for r in rounds),
         "swap/healthz": statistics.median(r["line swap"] / r["healthz"] for r in rounds),
         "big/small": statistics.median(r["report"] / r["small report"] for r in rounds),
+        "threaded": statistics.median(r["threaded report"] / r["threaded healthz"]
+                                      for r in rounds),
     }
     medians = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
-    return ratios, medians, steps
+    ratios["latency"] = {how: ([percentile(times, q) * 1000 for q in (0.50, 0.95, 0.99)], rate)
+                         for how, (times, rate) in latencies.items()}
+    return ratios, medians, (steps, repeat_urls)
 
 
-def wire_bytes(server, cookie):
-    """(what, raw bytes, gzip bytes) of the first visit and each drill-down step."""
-    def size(path, headers=None):
+def wire_bytes(server):
+    """(what, bytes on the wire, uncompressed bytes) of the citizen's journey, measured.
+
+    Chromium (Debian's, through Playwright) counts what it receives for each request,
+    headers included (CDP Network.loadingFinished.encodedDataLength): the first visit of
+    a cold browser, a repeat visit (the static files come from its cache, unasked), and
+    the fragments htmx fetches on the way to the report. The uncompressed figure is the
+    same request asked with Accept-Encoding: identity."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+    received, urls, cached = {}, {}, set()
+
+    def finished(event):
+        received[event["requestId"]] = event["encodedDataLength"]
+
+    def sent(event):
+        urls[event["requestId"]] = event["request"]["url"]
+
+    def from_cache(event):
+        cached.add(event["requestId"])
+
+    def answered(event):
+        if event["response"].get("fromDiskCache"):
+            cached.add(event["requestId"])
+
+    def step(action):
+        received.clear()
+        urls.clear()
+        cached.clear()
+        action()
+        page.wait_for_load_state("networkidle")
+        asked = sorted(url for rid, url in urls.items() if rid not in cached)
+        return sum(received.values()), asked
+
+    fragment_paths = [
+        ("catalogue (Bütün xidmətlər) fragment", "/services", "main"),
+        ("ministry row opened (fragment)", "/services/nrytn", "agency-nrytn"),
+        ("the service: the report (fragment)", "/calls", "main"),
+        ("another line's table (fragment)", f"/calls?line={AYSEL_SECOND_LINE}", "call-report"),
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=args)
+        context = browser.new_context()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", finished)
+        cdp.on("Network.requestWillBeSent", sent)
+        cdp.on("Network.requestServedFromCache", from_cache)
+        cdp.on("Network.responseReceived", answered)
+        first, first_urls = step(lambda: page.goto(server.base + "/"))
+        repeat, repeat_urls = step(lambda: page.goto(server.base + "/services"))
+        page.goto(server.base + "/auth/login")
+        page.fill("input[name=username]", AYSEL["username"])
+        page.fill("input[name=password]", AYSEL["password"])
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        fragments = []
+        for what, path, target in fragment_paths:
+            fetch = ("([p, t]) => fetch(p, {headers: {'HX-Request': 'true', 'HX-Target': t}})"
+                     ".then(r => r.text())")
+            size, _ = step(lambda: page.evaluate(fetch, [path, target]))
+            fragments.append((what, size))
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        browser.close()
+
+    def plain(path, headers=None):
         status, response_headers, body = server.get(path, {"Accept-Encoding": "identity",
                                                            **(headers or {})})
         assert status == 200, (path, status)
-        head = sum(len(k) + len(v) + 4 for k, v in response_headers) + 17
-        return head + len(body), head + len(gzip.compress(body, 6))
+        return sum(len(k) + len(v) + 4 for k, v in response_headers) + 17 + len(body)
 
-    _, _, index = server.get("/")
-    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', index)
-    first = [size("/")] + [size(a.decode()) for a in assets]
-    steps = [
-        ("first visit: / + CSS + htmx", sum(r for r, _ in first), sum(g for _, g in first)),
-        ("catalogue (Bütün xidmətlər)", *size("/services", {**HTMX, "HX-Target": "main"})),
-        ("ministry row opened", *size("/services/nrytn", {**HTMX, "HX-Target": "agency-nrytn"})),
-        ("the service (report)", *size("/calls", {**cookie, **HTMX, "HX-Target": "main"})),
-        ("another line's table", *size(f"/calls?line={AYSEL_SECOND_LINE}",
-                                       {**cookie, **HTMX, "HX-Target": "call-report"})),
-    ]
-    return steps
+    assets = [urlsplit(u).path for u in first_urls if "/static/" in u]
+    steps = [("first visit: / + its static files", first, sum(map(plain, ["/", *assets]))),
+             ("repeat visit: another page, static files from the cache", repeat,
+              plain("/services"))]
+    for (what, size), (_, path, target) in zip(fragments, fragment_paths):
+        steps.append((what, size, plain(path, {"Cookie": cookie, **HTMX, "HX-Target": target})))
+    return steps, repeat_urls
+
+
+# ---------------------------------------------------------------- latency under 200 sessions
+
+def bench_citizens(count):
+    """`count` generated citizens holding a line now, able to sign in (set once, kept)."""
+    from egov.identity.citizens import set_credentials
+
+    with database.connection_context():
+        ready = [u for (u,) in Citizen.select(Citizen.username)
+                 .where(Citizen.username.startswith("bench-")).tuples()]
+        if len(ready) < count:
+            now = utcnow()
+            fins = [f for (f,) in Citizen.select(Citizen.fin).join(LineOwnership)
+                    .where(Citizen.username.is_null() & LineOwnership.ends_at.is_null()
+                           & (LineOwnership.starts_at < now - timedelta(days=40)))
+                    .distinct().limit(count - len(ready)).tuples()]
+            for fin in fins:
+                set_credentials(fin, f"bench-{fin.lower()}", BENCH_PASSWORD)
+                ready.append(f"bench-{fin.lower()}")
+    return ready[:count]
+
+
+def latency(server, usernames):
+    """Report latencies (seconds) and pages/s: every session asks for its report again as
+    soon as it has the last one, all at once, for SECONDS (after a 2-s warm-up)."""
+    import asyncio
+
+    import aiohttp
+
+    async def signed_in(connector, username):
+        http = aiohttp.ClientSession(server.base, connector=connector, connector_owner=False,
+                                     cookie_jar=aiohttp.CookieJar(unsafe=True), headers=BROWSER)
+        async with http.get("/auth/login") as response:
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                              await response.text()).group(1)
+        form = {"username": username, "password": BENCH_PASSWORD, "csrf_token": token}
+        async with http.post("/auth/login/password", data=form,
+                             allow_redirects=False) as response:
+            assert response.status == 302, response.status
+        return http
+
+    async def run():
+        connector = aiohttp.TCPConnector(limit=0)
+        gate = asyncio.Semaphore(8)
+
+        async def one(username):
+            async with gate:
+                return await signed_in(connector, username)
+
+        sessions = await asyncio.gather(*(one(u) for u in usernames))
+        times, failures = [], [0]
+        warm_until = time.perf_counter() + 2
+        stop = warm_until + SECONDS
+
+        async def client(http):
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                async with http.get("/calls") as response:
+                    await response.read()
+                    ok = response.status == 200
+                if started >= warm_until:
+                    if ok:
+                        times.append(time.perf_counter() - started)
+                    else:
+                        failures[0] += 1
+
+        await asyncio.gather(*(client(http) for http in sessions))
+        for http in sessions:
+            await http.close()
+        await connector.close()
+        return times, failures[0]
+
+    times, failures = asyncio.run(run())
+    if failures:
+        raise RuntimeError(f"{failures} report requests failed under {len(usernames)} sessions")
+    return times, len(times) / SECONDS
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 # ---------------------------------------------------------------- the table
@@ -386,7 +549,8 @@ def main():
         import_rate, bare_rate, copy_rate = measure_import(tariffs)
         query_plans = plans()
     small_ms, big_ms = report_ms(small, url)
-    ratios, rates, steps = measure_serving(url, small)
+    ratios, rates, (steps, repeat_urls) = measure_serving(url, small)
+    load_average = os.getloadavg()
 
     print(f"\n# make bench — {engine}, {total_calls:,} calls in the database, "
           f"{CONNECTIONS} concurrent clients, medians of {ROUNDS} rounds of {SECONDS} s load runs "
@@ -400,6 +564,9 @@ def main():
     ] if copy_rate else []) + [
         ("report pages/s ÷ /healthz req/s (gunicorn -w 2)", ratios["report/healthz"],
          f"{rates['report']:,.0f} vs {rates['healthz']:,.0f}/s"),
+        (f"report pages/s ÷ /healthz req/s (gunicorn -w 2 --threads {THREADS})",
+         ratios["threaded"],
+         f"{rates['threaded report']:,.0f} vs {rates['threaded healthz']:,.0f}/s"),
         ("line-swap fragments/s ÷ /healthz req/s", ratios["swap/healthz"],
          f"{rates['line swap']:,.0f} vs {rates['healthz']:,.0f}/s"),
         (f"report pages/s, {total_calls:,} calls ÷ {SMALL_CALLS} calls", ratios["big/small"],
@@ -407,13 +574,22 @@ def main():
         (f"report query time, {SMALL_CALLS} calls ÷ {total_calls:,} calls (in process)",
          small_ms / big_ms, f"{small_ms:.2f} vs {big_ms:.2f} ms"),
     ]
-    for what, raw, gz in steps:
-        rows.append((f"bytes gzip'ed ÷ raw: {what}", gz / raw, f"{gz:,} of {raw:,} bytes"))
+    for what, wire, raw in steps:
+        rows.append((f"bytes on the wire ÷ uncompressed: {what}", wire / raw,
+                     f"{wire:,} of {raw:,} bytes"))
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure'.ljust(width)} | ratio | figures |")
     print(f"|{'-' * (width + 2)}|------:|---------|")
     for what, ratio, figures in rows:
         print(f"| {what.ljust(width)} | {ratio:5.2f} | {figures} |")
+    print(f"\nThe report under {LATENCY_SESSIONS} concurrent signed-in sessions, each its own "
+          f"citizen (aiohttp from one process, a browser's headers, {SECONDS} s):")
+    for how, ((p50, p95, p99), rate) in ratios["latency"].items():
+        print(f"  gunicorn {how}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, "
+              f"{rate:,.0f} pages/s")
+    print(f"Repeat visit asked for: {', '.join(urlsplit(u).path for u in repeat_urls)}")
+    print(f"Load average at the end: {load_average[0]:.1f} {load_average[1]:.1f} "
+          f"{load_average[2]:.1f}")
     print("\n## Query plans\n")
     for name, index, lines in query_plans:
         verdict = "uses" if any(index in line for line in lines) else "DOES NOT USE"

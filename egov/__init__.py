@@ -8,7 +8,7 @@ import os
 from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import catalogue, config, db, devidp, i18n, security
+from . import catalogue, compression, config, db, devidp, i18n, security, static_files
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
 from .blueprints import auth, calls, claims, feedback, guide, portal, staff
@@ -31,6 +31,8 @@ def create_app(test_config=None):
         n = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    # The first after-request step registered runs last: compression sees the final body.
+    compression.init_app(app)
     db.init_app(app)
     if db.is_sqlite():
         # The embedded database is created, with its catalogue, on first run.
@@ -63,5 +65,7 @@ def create_app(test_config=None):
     def healthz():
         """For the load balancer: the process answers (the database is not asked)."""
         return jsonify(status="ok")
+
+    static_files.init_app(app)  # last: it serves every static folder registered above
 
     return app

@@ -19,7 +19,7 @@ def init_app(app):
         return
     if app.config["EGOV_ENV"] == "production":
         raise ConfigError("DEV_IDP is a development identity provider: never in production")
-    from . import keys, models, people, pki, server, views
+    from . import keys, lockout, models, people, pki, server, views
 
     keys_dir = app.config.get("DEV_IDP_KEYS_DIR") or os.path.join(app.instance_path, "devidp")
     app.config["DEV_IDP_KEYS_DIR"] = keys_dir
@@ -30,6 +30,7 @@ def init_app(app):
     server.init_app(app)
     i18n.install(app)  # its own app or the portal's: its pages are translated either way
     app.register_blueprint(views.bp)
+    app.cli.add_command(lockout.unblock_card_command)
 
     # The portal signs in here for every means that is not configured otherwise.
     for means in OIDC_MEANS:

@@ -34,6 +34,16 @@ class AuthRequest(BaseModel):
         table_name = "devidp_auth_request"
 
 
+class CardCounter(BaseModel):
+    """The PIN retry counter a smart card keeps in its chip, one per test certificate."""
+
+    fin = CharField(max_length=7, primary_key=True)
+    tries_used = IntegerField(default=0)  # reset by a right PIN; at the limit the card blocks
+
+    class Meta:
+        table_name = "devidp_card_counter"
+
+
 class AuthCode(BaseModel, AuthorizationCodeMixin):
     code = CharField(max_length=128, primary_key=True)
     means = CharField(max_length=16)
@@ -108,7 +118,7 @@ class AccessToken(BaseModel, TokenMixin):
         return current_app.extensions["devidp"][self.means].client
 
 
-DEVIDP_MODELS = [AuthRequest, AuthCode, AccessToken]
+DEVIDP_MODELS = [AuthRequest, CardCounter, AuthCode, AccessToken]
 
 
 def create_tables():

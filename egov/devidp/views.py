@@ -19,7 +19,7 @@ from ..db import database
 from ..extensions import csrf
 from ..htmx import navigate, render
 from ..timeutil import utcnow
-from . import people, pki
+from . import lockout, people, pki
 from .models import AuthRequest
 from .server import provider
 
@@ -54,6 +54,14 @@ def _not_stored(response):
     # Codes, challenges and form tokens: nothing of a sign-in belongs in a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.errorhandler(429)
+def _too_many(error):
+    # Only the sign-in forms are limited: devidp.asan_login, devidp.egov_login.
+    means = request.endpoint.split(".")[-1].split("_")[0]
+    return _page(means, "devidp/error.html", _("Çox sayda cəhd"), status=429,
+                 message=_("Cəhdlərin sayı həddi keçib. 15 dəqiqədən sonra yenidən cəhd edin."))
 
 
 # --- OpenID Connect endpoints -------------------------------------------------------
@@ -146,6 +154,7 @@ def _asan_state(auth_request):
 
 
 @bp.route("/asan/login/<request_id>", methods=["GET", "POST"], endpoint="asan_login")
+@lockout.limit_asan_requests
 def asan_login(request_id):
     auth_request = _pending("asan", request_id)
     error = None
@@ -229,7 +238,8 @@ def asan_retry(request_id):
 def _certificates():
     keys_dir = current_app.config["DEV_IDP_KEYS_DIR"]
     found = ((person, pki.certificate_pem(keys_dir, person.fin)) for person in people.PEOPLE)
-    return [dict(pki.describe(pem), fin=person.fin) for person, pem in found if pem]
+    return [dict(pki.describe(pem), fin=person.fin, blocked=lockout.is_blocked(person.fin))
+            for person, pem in found if pem]
 
 
 @bp.route("/eimza/login/<request_id>", methods=["GET", "POST"], endpoint="eimza_login")
@@ -249,12 +259,17 @@ def eimza_login(request_id):
             error = _("Sertifikat seçin.")
         else:
             try:
+                left = lockout.take_pin_try(fin)
                 signature = pki.Card(keys_dir, fin).sign(request.form.get("pin"),
                                                          bytes.fromhex(challenge))
+                lockout.pin_was_right(fin)
                 signer = pki.verify(keys_dir, cert_pem, bytes.fromhex(challenge), signature)
                 return _answer_portal(auth_request, people.by_fin(signer))
+            except lockout.CardBlocked:
+                error = _("Kart bloklanıb: PIN kod 3 dəfə yanlış yığılıb.")
             except pki.WrongPin:
-                error = _("PIN kod yanlışdır.")
+                error = (_("PIN kod yanlışdır. Qalan cəhd sayı: %(left)d.", left=left) if left
+                         else _("Kart bloklanıb: PIN kod 3 dəfə yanlış yığılıb."))
             except pki.CertificateRefused:
                 error = _("Sertifikat yoxlamadan keçmədi.")
     auth_request.challenge = secrets.token_hex(32)
@@ -267,6 +282,7 @@ def eimza_login(request_id):
 # --- e-gov identity -----------------------------------------------------------------------
 
 @bp.route("/egov/login/<request_id>", methods=["GET", "POST"], endpoint="egov_login")
+@lockout.limit_egov_passwords
 def egov_login(request_id):
     auth_request = _pending("egov", request_id)
     error = None

@@ -1,0 +1,95 @@
+"""What stops guessing at the development providers, as the real ones stop it.
+
+- elektron imza: the card counts wrong PINs in its chip and blocks after three, for good
+  (a real card then needs its PUK at the issuer; here `flask devidp-unblock-card FIN`).
+  A right PIN resets the count. A try is counted *before* the PIN is checked, in one
+  UPDATE that fails at the limit, so simultaneous tries cannot get past it either.
+- e-gov identity: wrong passwords are limited per account (and per address).
+- ASAN İmza: each request allows three PIN1s (views.asan_phone); new requests are limited
+  per person (the mobile number named) and per address, so no one gets through the
+  10 000 PIN1s by asking again and again.
+
+The request limits use Flask-Limiter, the portal's own limiter and storage
+(RATELIMIT_STORAGE_URI), so they hold across processes as the portal's do.
+"""
+import click
+from flask import request
+from flask_limiter.util import get_remote_address
+from peewee import fn
+
+from ..db import database
+from ..extensions import limiter
+from .models import CardCounter
+from .people import normalise_mobile
+
+PIN_TRIES = 3
+EGOV_PASSWORD_TRIES = "5 per 15 minutes"
+EGOV_PASSWORD_TRIES_PER_ADDRESS = "20 per 15 minutes"
+ASAN_REQUESTS_PER_PERSON = "5 per 15 minutes"
+ASAN_REQUESTS_PER_ADDRESS = "20 per 15 minutes"
+
+
+class CardBlocked(Exception):
+    """The card has had PIN_TRIES wrong PINs in a row."""
+
+
+def take_pin_try(fin):
+    """Counts one PIN try on the card before it is checked; CardBlocked at the limit.
+
+    Returns the tries left after this one, should it be wrong."""
+    with database.atomic():
+        CardCounter.insert(fin=fin, tries_used=0).on_conflict_ignore().execute()
+        taken = CardCounter.update(tries_used=CardCounter.tries_used + 1).where(
+            (CardCounter.fin == fin) & (CardCounter.tries_used < PIN_TRIES)).execute()
+    if not taken:
+        raise CardBlocked(fin)
+    return PIN_TRIES - CardCounter.get_by_id(fin).tries_used
+
+
+def pin_was_right(fin):
+    CardCounter.update(tries_used=0).where(CardCounter.fin == fin).execute()
+
+
+def is_blocked(fin):
+    return CardCounter.select().where((CardCounter.fin == fin)
+                                      & (CardCounter.tries_used >= PIN_TRIES)).exists()
+
+
+def _egov_account():
+    return "egov:" + ((request.form.get("username") or "").strip().lower() or "-")
+
+
+def _asan_person():
+    return "asan:" + (normalise_mobile(request.form.get("mobile")) or "-")
+
+
+def _refused(response):
+    return response.status_code == 401
+
+
+def limit_egov_passwords(view):
+    """Only wrong passwords count: a citizen who signs in often is not guessing."""
+    per_account = limiter.limit(EGOV_PASSWORD_TRIES, key_func=_egov_account, methods=["POST"],
+                                deduct_when=_refused)
+    per_address = limiter.limit(EGOV_PASSWORD_TRIES_PER_ADDRESS, key_func=get_remote_address,
+                                methods=["POST"], deduct_when=_refused)
+    return per_address(per_account(view))
+
+
+def limit_asan_requests(view):
+    """Every request counts, sent or refused: each is three more PIN1s, or an ID guessed."""
+    per_person = limiter.limit(ASAN_REQUESTS_PER_PERSON, key_func=_asan_person,
+                               methods=["POST"])
+    per_address = limiter.limit(ASAN_REQUESTS_PER_ADDRESS, key_func=get_remote_address,
+                                methods=["POST"])
+    return per_address(per_person(view))
+
+
+@click.command("devidp-unblock-card")
+@click.argument("fin")
+def unblock_card_command(fin):
+    """Unblock a test certificate after three wrong PINs (the PUK of a real card)."""
+    with database.connection_context():
+        done = CardCounter.update(tries_used=0).where(
+            fn.UPPER(CardCounter.fin) == fin.strip().upper()).execute()
+    click.echo(f"{fin}: unblocked" if done else f"{fin}: no PIN has been tried on this card")

@@ -1,0 +1,53 @@
+"""Static files under content-hashed URLs, served pre-compressed and cached for a year.
+
+Flask-Static-Digest makes the hashed copies (`portal-<md5>.css`), their gzip and Brotli
+versions and the manifest at install time (`make install` runs `flask digest compile`);
+WhiteNoise serves them from the WSGI app itself, choosing the `.br` or `.gz` copy the
+browser accepts, so a bare gunicorn needs no proxy in front. A hashed URL names one
+content for ever, so the browser may keep it a year without asking again; a changed file
+gets a new name, and every page names the current one.
+"""
+import re
+
+from flask_static_digest import FlaskStaticDigest
+from whitenoise import WhiteNoise
+
+digest = FlaskStaticDigest()
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+_HASHED = re.compile(r"-[0-9a-f]{32}\.[^/]+$")
+
+
+def _is_hashed(path, url):
+    return bool(_HASHED.search(url))
+
+
+def _headers(headers, path, url):
+    # WhiteNoise answers before Flask: the headers every response carries are set here too.
+    headers["X-Content-Type-Options"] = "nosniff"
+    if _is_hashed(path, url):
+        headers["Cache-Control"] = IMMUTABLE
+
+
+def init_app(app):
+    """After the blueprints are registered: their static folders are served too."""
+    app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", ["gzip", "brotli"])
+    digest.init_app(app)
+
+    @app.url_defaults
+    def _hashed_filename(endpoint, values):
+        # Every url_for('static', …) in any template names the hashed copy when one is built.
+        if endpoint == "static" or endpoint.endswith(".static"):
+            manifest = digest.manifests.get(endpoint)
+            if manifest and values.get("filename") in manifest:
+                values["filename"] = manifest[values["filename"]]
+
+    # Files without a hash (a fresh checkout before `make install`) stay revalidated.
+    served = WhiteNoise(app.wsgi_app, max_age=0, immutable_file_test=_is_hashed,
+                        add_headers_function=_headers, autorefresh=app.debug)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            name = rule.endpoint.rpartition(".")[0]
+            scaffold = app.blueprints[name] if name else app
+            served.add_files(scaffold.static_folder, prefix=rule.rule.split("<")[0])
+    app.wsgi_app = served
