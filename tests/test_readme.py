@@ -35,8 +35,12 @@ def journey_bytes(client):
 
 
 def readme_bytes():
-    table = {}
-    for line in README.read_text(encoding="utf-8").splitlines():
+    """The rows of the README's table of raw and gzip bytes (the journey's steps)."""
+    text = README.read_text(encoding="utf-8")
+    table, lines = {}, text[text.index("| step | raw bytes | gzip bytes |"):].splitlines()
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) == 4 and re.fullmatch(r"[\d ]+", cells[1]) and "." in cells[3]:
             table[cells[0]] = (int(cells[1].replace(" ", "")), int(cells[2].replace(" ", "")))
