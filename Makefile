@@ -97,19 +97,23 @@ screenshots: install
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest -q tests/browser/test_journey.py
 	@echo "--- pictures in $(SCREENSHOT_DIR)"
 
-# The manual's pictures: the browser walkthrough of the manual's steps, saved 1000x700 and
-# squeezed with pngquant when it is installed (apt-get install pngquant).
+# The manual's pictures: the browser walkthrough of the manual's steps, saved 1000x700 with
+# the digest of each step's text (egov/static/guide/digests.json, which the suite checks),
+# and squeezed with pngquant (from Debian when missing, as wrk is for the bench).
+# `make guide video` (or just `make video`) retakes everything after a change to the pages.
 guide: install
-	GUIDE_DIR=egov/static/guide $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/test_walkthrough.py
+	GUIDE_DIR=egov/static/guide nice -n 15 $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/test_walkthrough.py
+	@command -v pngquant >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq pngquant >/dev/null; } \
+		|| echo "pngquant not installed: pictures left as Chromium saved them"
 	@if command -v pngquant >/dev/null; then \
-		pngquant --force --skip-if-larger --strip --quality 60-85 --ext .png egov/static/guide/*.png || true; \
-	else echo "pngquant not installed: pictures left as Chromium saved them"; fi
+		nice -n 15 pngquant --force --skip-if-larger --strip --quality 60-85 --ext .png egov/static/guide/*.png || true; fi
 
-# The video guide from those pictures (apt-get install ffmpeg); its captions are served from
-# egov/guide.py. The produced files are committed, so `make run` needs no ffmpeg.
+# The video guide from those pictures (ffmpeg, from Debian when missing); its captions are
+# served from egov/manual_steps.py. The produced files are committed, so `make run` needs no ffmpeg.
 video: guide
-	@command -v ffmpeg >/dev/null || { echo "ffmpeg is needed: apt-get install ffmpeg"; exit 1; }
-	$(BIN)/python scripts/guide_video.py
+	@command -v ffmpeg >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq ffmpeg >/dev/null; } \
+		|| { echo "ffmpeg is needed: apt-get install ffmpeg"; exit 1; }
+	nice -n 15 $(BIN)/python scripts/guide_video.py
 
 # Ratios at national scale (README, "Performance"): BENCH_CALLS=100000 for a quick run,
 # BENCH_DATABASE_URL=postgresql://… for PostgreSQL. wrk comes from Debian when missing.

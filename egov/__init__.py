@@ -48,6 +48,8 @@ def create_app(test_config=None):
     login_manager.user_loader(sessions.load_citizen)
     sessions.init_app(app)
     app.jinja_env.filters.update(FILTERS)
+    # The breadcrumbs and the feedback page name the one service this installation provides.
+    app.jinja_env.globals["calls_service"] = catalogue.calls_service
     security.init_app(app)
     devidp.init_app(app)  # before oidc: it points unconfigured means at itself
     oidc.init_app(app)

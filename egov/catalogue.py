@@ -70,7 +70,7 @@ def ensure_loaded(data_dir):
 
 @dataclass(frozen=True)
 class Catalogue:
-    agencies: list  # in catalogue order, each with .service_count
+    agencies: list  # in catalogue order, each with .service_count and .live_count (provided here)
     services: dict  # agency id → its services in order
 
     def agency(self, slug):
@@ -105,6 +105,7 @@ def current():
                 services[service.agency_id].append(service)
             for agency in agencies:
                 agency.service_count = len(services[agency.id])
+                agency.live_count = sum(1 for service in services[agency.id] if service.is_live)
             _cached = Catalogue(agencies, services)
         return _cached
 

@@ -22,7 +22,7 @@ from .backoffice.staff_accounts import create_staff
 from .catalogue import load_catalogue
 from .db import database
 from .identity.citizens import set_credentials
-from .models import Citizen, PhoneLine, StaffMember, create_tables
+from .models import Call, PhoneLine, StaffMember, create_tables
 from .telephony.billing import load_tariffs
 from .timeutil import Month, baku_local, to_db, utcnow
 
@@ -121,31 +121,39 @@ def demo_files(now):
     }
 
 
-def _remove_previous_demo():
-    fins = [person["fin"] for person in (AYSEL, RAUF, NIGAR)]
-    numbers = [AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE]
-    PhoneLine.delete().where(PhoneLine.number.in_(numbers)).execute()
-    Citizen.delete().where(Citizen.fin.in_(fins)).execute()
+DEMO_LINES = (AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE)
+
+
+def _demo_month_is_there(month):
+    """The demo's calls of `month` are already imported (its record ids name the month)."""
+    return Call.select().where(Call.record_id == f"DEMO-{month.year}{month.month:02d}-0001").exists()
 
 
 def prepare_demo(data_dir, now=None, out_dir=None):
-    """(Re)create the demo citizens with calls in the current month up to `now`.
+    """Make sure the demo citizens have their calls of the current month, up to `now`.
+
+    Run again in the same month, it changes nothing that people did with the demo: the
+    calls keep their times, and claims, feedback, usage counts and sessions stay. In a new
+    month the demo lines are made anew with that month's calls (the claims on last month's
+    calls go with them); the citizens, their feedback and the usage counts stay.
 
     With `out_dir`, the generated operator files are also written there to look at
     (or to import by hand with `flask import-…`).
     """
     now = now or utcnow()
     month, files = demo_files(now)
-    if out_dir is not None:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (Path(out_dir) / name).write_text(text, encoding="utf-8")
-    tariffs = load_tariffs(data_dir)
     with database.atomic():
-        _remove_previous_demo()
-        import_lines(text_source(files["lines.csv"]), now=now)
-        import_calls(text_source(files["calls.csv"]), tariffs, now=now, file_name="calls.csv")
-        import_payments(text_source(files["payments.csv"]), now=now)
+        if not _demo_month_is_there(month):
+            if out_dir is not None:
+                Path(out_dir).mkdir(parents=True, exist_ok=True)
+                for name, text in files.items():
+                    (Path(out_dir) / name).write_text(text, encoding="utf-8")
+            tariffs = load_tariffs(data_dir)
+            PhoneLine.delete().where(PhoneLine.number.in_(DEMO_LINES)).execute()
+            import_lines(text_source(files["lines.csv"]), now=now)
+            import_calls(text_source(files["calls.csv"]), tariffs, now=now,
+                         file_name="calls.csv")
+            import_payments(text_source(files["payments.csv"]), now=now)
         for person in (AYSEL, RAUF, NIGAR):
             set_credentials(person["fin"], person["username"], person["password"])
         prepare_demo_staff()
@@ -157,8 +165,9 @@ DEMO_STAFF = dict(username="operator", full_name="Leyla Quliyeva", password="ope
 
 
 def prepare_demo_staff():
-    StaffMember.delete().where(StaffMember.username == DEMO_STAFF["username"]).execute()
-    return create_staff(**DEMO_STAFF)
+    """The demo's employee, created once: their answers to claims keep their author."""
+    existing = StaffMember.get_or_none(StaffMember.username == DEMO_STAFF["username"])
+    return existing or create_staff(**DEMO_STAFF)
 
 
 @click.command("prepare-demo")

@@ -1,5 +1,5 @@
 """Flask extensions, created unbound here and bound in create_app."""
-from flask import request
+from flask import g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,7 +18,7 @@ def _username_key():
 
 
 def _refused(response):
-    return response.status_code in (400, 401)
+    return response.status_code in (400, 401) or g.get("sign_in_refused", False)
 
 
 def limit_sign_in_attempts(view):

@@ -11,6 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 VIDEO = "guide/journey.webm"
 POSTER = "guide/poster.jpg"
+# The visible text of each step's page when its picture was taken (digits and month names
+# left out, since the demo's dates move): the suite compares it with the pages of today.
+DIGESTS = "guide/digests.json"
 WORDS_PER_SECOND = 2.5  # a comfortable reading pace for captions
 
 
@@ -88,7 +91,9 @@ def _vtt_time(seconds):
 
 
 def captions_vtt():
-    """The video's captions (WebVTT): each step's title and text while its picture shows."""
-    cues = [f"{_vtt_time(start)} --> {_vtt_time(end)}\n{step.title}\n{step.text}"
+    """The video's captions (WebVTT): each step's title, one short line at the foot of the
+    frame, where each picture leaves room under what it explains (the walkthrough frames
+    it so); the step's full text is on the manual page."""
+    cues = [f"{_vtt_time(start)} --> {_vtt_time(end)}\n{step.title}"
             for step, start, end in timeline()]
     return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"

@@ -94,7 +94,9 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, path="/auth/login"):
-    return CSRF_INPUT.search(client.get(path).get_data(as_text=True)).group(1)
+    # Signed in, /auth/login goes on to the catalogue, whose sign-out form has a token too.
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return CSRF_INPUT.search(page).group(1)
 
 
 class AuthActions:

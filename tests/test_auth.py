@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from egov.models import Citizen, LoginSession
@@ -43,21 +45,43 @@ def test_sign_in_and_out(client, auth, aysel):
 
 
 def test_wrong_password_says_so_in_azerbaijani_and_keeps_the_user_name(client, auth, aysel):
-    response = auth.login(password="wrong")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 401
+    response = auth.login(password="wrong", next="/calls")
+    # Back at the sign-in page's own address (with where the citizen was going), so that
+    # reload shows the page instead of sending the form again or meeting a 405.
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/auth/login" and parse_qs(location.query) == {"next": ["/calls"]}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "İstifadəçi adı və ya şifrə yanlışdır." in page
     assert 'value="aysel"' in page
+    assert 'name="next" value="/calls"' in page
     assert "wrong" not in page
+    again = client.get(response.headers["Location"]).get_data(as_text=True)  # a reload
+    assert "yanlışdır" not in again
+
+
+def test_the_old_password_address_opened_shows_the_sign_in_page(client):
+    response = client.get("/auth/login/password?next=/calls")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/auth/login"
+
+
+def test_a_signed_in_visitor_to_the_sign_in_page_goes_on(client, auth, aysel):
+    """Back after signing in must not show the four sign-in forms to a signed-in citizen."""
+    auth.login()
+    assert client.get("/auth/login?next=/calls").headers["Location"] == "/calls"
+    assert client.get("/auth/login").headers["Location"] == "/services"
+    assert client.get("/auth/login?next=https://evil.example/").headers["Location"] == (
+        "/services")
 
 
 def test_unknown_user_gets_the_same_message(auth, aysel):
-    page = auth.login(username="nobody").get_data(as_text=True)
+    page = auth.login(username="nobody", follow=True).get_data(as_text=True)
     assert "İstifadəçi adı və ya şifrə yanlışdır." in page
 
 
 def test_empty_form_says_what_is_missing(auth, aysel):
-    page = auth.login(username="", password="").get_data(as_text=True)
+    page = auth.login(username="", password="", follow=True).get_data(as_text=True)
     assert "İstifadəçi adını yazın." in page and "Şifrəni yazın." in page
 
 
@@ -141,7 +165,7 @@ def test_sign_out_needs_a_post_with_csrf(client, auth, aysel):
 
 def test_guessing_passwords_is_slowed_down(auth, aysel):
     statuses = [auth.login(password=f"guess-{i}").status_code for i in range(6)]
-    assert statuses[:5] == [401] * 5
+    assert statuses[:5] == [303] * 5
     assert statuses[5] == 429
 
 
@@ -149,4 +173,4 @@ def test_successful_sign_ins_do_not_use_up_the_attempts(client, auth, aysel):
     for _ in range(8):
         assert auth.login().status_code == 302
         auth.logout()
-    assert auth.login(password="wrong").status_code == 401
+    assert auth.login(password="wrong").status_code == 303

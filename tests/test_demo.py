@@ -57,3 +57,33 @@ def test_the_demo_is_the_operators_files_imported(db, tmp_path):
              import_payments(str(tmp_path / "payments.csv"), now=now)]
     assert [(r.added, r.updated) for r in again] == [(0, 0)] * 3
     assert again[1].skipped == 2  # the demo's local and mobile call are counted, not kept
+
+
+def test_preparing_again_in_the_month_keeps_what_people_did(db):
+    """`make run` a second time: claims, feedback, usage counts and the calls' times stay."""
+    from egov import catalogue
+    from egov.models import Claim, Feedback, Service
+    from egov.service_feedback import leave_feedback
+    from egov.telephony import charge_claims
+
+    catalogue.load_catalogue(DATA_DIR)
+    catalogue.forget()
+    month = prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 11, 10, 9, 0)))
+    aysel = Citizen.get(username="aysel")
+    held = lines_of(aysel, month)[0]
+    before = [(c.record_id, c.started_at) for c in calls_of(held)]
+    charge_claims.file_claim(aysel, held, calls_of(held)[:1], "Bu zəngi etməmişəm.")
+    service = catalogue.calls_service()
+    leave_feedback(service, aysel, 5, "Aydındır.")
+    catalogue.count_use(service)
+
+    prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 11, 20, 18, 0)))
+    assert [(c.record_id, c.started_at) for c in calls_of(lines_of(aysel, month)[0])] == before
+    assert Claim.select().count() == 1 and Feedback.select().count() == 1
+    assert Service.get_by_id(service.id).usage_count == 1
+    assert Citizen.get(username="aysel").id == aysel.id
+
+    # Only a new month moves the calls; the citizens and their feedback stay.
+    december = prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 12, 3, 9, 0)))
+    assert len(calls_of(lines_of(Citizen.get(username="aysel"), december)[0])) == 5
+    assert Feedback.select().count() == 1 and Citizen.get(username="aysel").id == aysel.id

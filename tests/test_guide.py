@@ -50,8 +50,11 @@ def test_captions_are_webvtt_in_azerbaijani_timed_like_the_video(client):
     assert response.mimetype == "text/vtt"
     body = text(response)
     assert body == captions_vtt() and body.startswith("WEBVTT\n\n")
+    # One short line each, so that a caption (on by default) does not cover the page shown.
     cues = re.findall(r"(\d\d:\d\d:\d\d\.000) --> (\d\d:\d\d:\d\d\.000)\n(.+)\n", body)
     assert [title for _, _, title in cues] == [str(step.title) for step in STEPS]
+    assert all(len(block.split("\n")) == 2 for block in body.strip().split("\n\n")[1:])
+    assert all(len(title) <= 40 for _, _, title in cues)
     assert cues[0][0] == "00:00:00.000"
     last_end = list(timeline())[-1][2]
     assert cues[-1][1] == f"00:{last_end // 60:02d}:{last_end % 60:02d}.000"

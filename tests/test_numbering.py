@@ -1,7 +1,7 @@
 import pytest
 
 from egov.telephony.numbering import (
-    INTERCITY, INTERNATIONAL, LOCAL, MOBILE, NumberError, classify, normalise,
+    INTERCITY, INTERNATIONAL, LOCAL, MOBILE, NumberError, classify, format_phone, normalise,
 )
 
 BAKU_LINE = "0124401234"
@@ -55,3 +55,15 @@ def test_the_schema_accepts_exactly_the_kinds_of_the_numbering_plan(world, db):
     with pytest.raises(IntegrityError), db.atomic():
         Call.create(record_id="K-9", line=line, started_at=world.in_month(), kind="local",
                     duration_seconds=1, dialled_number="0222564321", amount_qepik=1)
+
+
+@pytest.mark.parametrize("dialled, shown", [
+    ("0124401234", "012 440 12 34"),
+    ("0074951234567", "+7 495 123 45 67"),  # the country's own grouping, in spaces
+    ("+7 (495) 123-45-67", "+7 495 123 45 67"),
+    ("00493012345678", "+49 30 12345678"),
+    ("00995322123456", "+995 32 212 34 56"),
+    ("00999123456", "+999123456"),  # a country code nobody has: as dialled
+])
+def test_one_way_to_write_a_number(dialled, shown):
+    assert format_phone(dialled) == shown

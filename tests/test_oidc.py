@@ -60,7 +60,15 @@ def start(client, means="asan"):
 
 
 def callback(client, means, state, code="code-1"):
-    return client.get(f"/auth/oidc/{means}/callback", query_string={"code": code, "state": state})
+    return followed(client, client.get(f"/auth/oidc/{means}/callback",
+                                       query_string={"code": code, "state": state}))
+
+
+def followed(client, response):
+    """A refused callback goes on to /auth/refused, a clean address: the page shown there."""
+    if response.status_code == 303 and response.headers["Location"] == "/auth/refused":
+        return client.get("/auth/refused")
+    return response
 
 
 def assert_refused(response, message):
@@ -195,7 +203,7 @@ def test_a_state_we_never_issued_is_refused_before_any_token_is_fetched(rp, prov
 def test_a_callback_without_state_is_refused(rp, provider, db):
     start(rp)
     response = rp.get("/auth/oidc/asan/callback", query_string={"code": "code-1"})
-    assert_refused(response, "tanımadıq")
+    assert_refused(followed(rp, response), "tanımadıq")
 
 
 def test_one_providers_state_is_refused_at_another_providers_callback(
@@ -275,7 +283,7 @@ def test_a_callback_naming_another_issuer_is_refused(rp, provider, other_provide
     provider.id_token = provider.sign(provider.claims(query["nonce"]))
     response = rp.get("/auth/oidc/asan/callback", query_string={
         "code": "code-1", "state": query["state"], "iss": other_provider.issuer})
-    assert_refused(response, "yoxlamadan keçmədi")
+    assert_refused(followed(rp, response), "yoxlamadan keçmədi")
     assert "/token" not in provider.requests
 
 
@@ -287,9 +295,15 @@ def test_a_code_the_provider_refuses_signs_nobody_in(rp, provider, db):
 
 def test_the_citizen_refusing_at_the_provider_is_told_so(rp, provider, db):
     query = start(rp)
-    response = rp.get("/auth/oidc/asan/callback",
-                      query_string={"error": "access_denied", "state": query["state"]})
-    assert_refused(response, "Giriş təsdiqlənmədi")
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "error": "access_denied", "error_description": "End-User aborted interaction",
+        "state": query["state"]})
+    # Not left at the callback's address with the provider's English words in it.
+    assert response.status_code == 303 and response.headers["Location"] == "/auth/refused"
+    page = followed(rp, response)
+    assert_refused(page, "Giriş təsdiqlənmədi")
+    assert "End-User" not in page.get_data(as_text=True)
+    assert rp.get("/auth/refused").headers["Location"] == "/auth/login"  # shown once
 
 
 def test_a_rotated_key_is_fetched_again(rp, provider, db):

@@ -1,8 +1,8 @@
 """Signing in and out, and how a citizen obtains each means of signing in."""
 import math
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect,
-                   render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -34,9 +34,24 @@ def _login_page(form=None, expanded=None, status=200):
     return page, status
 
 
+# A refused password sign-in is sent back to /auth/login (post, redirect, get): the address
+# bar keeps the sign-in page, so reload neither asks to send the form again nor meets a 405.
+# What was typed in the user-name field and the message ride along in the session, once.
+_ATTEMPT = "password_sign_in_attempt"
+
+
 @bp.route("/login")
 def login():
-    return _login_page()
+    """The four means; a visitor already signed in goes on to where they were going."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("portal.all_services"))
+    attempt = session.pop(_ATTEMPT, None)
+    if attempt is None:
+        return _login_page()
+    form = PasswordSignInForm(formdata=None, username=attempt["username"])
+    for name, errors in attempt["errors"].items():
+        form[name].errors = list(errors)
+    return _login_page(form)
 
 
 @bp.route("/how-to-obtain/<key>")
@@ -44,18 +59,30 @@ def how_to_obtain(key):
     return _login_page(expanded=BY_KEY.get(key) or abort(404))
 
 
-@bp.route("/login/password", methods=["POST"])
+@bp.route("/login/password", methods=["GET", "POST"])
 @limit_sign_in_attempts
 def login_password():
+    if request.method == "GET":  # an old bookmark or a copied address: the sign-in page
+        return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     form = PasswordSignInForm()
     if not form.validate_on_submit():
-        return _login_page(form, status=400)
+        return _back_to_sign_in(form)
     citizen = citizens.authenticate(form.username.data, form.password.data)
     if citizen is None:
         form.password.errors.append(_("İstifadəçi adı və ya şifrə yanlışdır."))
-        return _login_page(form, status=401)
+        return _back_to_sign_in(form)
     sessions.sign_in(sessions.CITIZEN, citizen, means=citizens.PASSWORD)
     return redirect(safe_next(request.form.get("next")) or url_for("portal.all_services"))
+
+
+def _back_to_sign_in(form):
+    g.sign_in_refused = True  # counted by the attempt limits
+    session[_ATTEMPT] = {
+        "username": (form.username.data or "")[:64],
+        "errors": {name: [str(e) for e in form[name].errors]
+                   for name in ("username", "password") if form[name].errors},
+    }
+    return redirect(url_for("auth.login", next=safe_next(request.form.get("next"))), 303)
 
 
 @bp.route("/oidc/<means>/start", methods=["POST"])
@@ -78,15 +105,34 @@ def oidc_callback(means):
     try:
         next_url = oidc.finish(means, request.args)
     except oidc.SignInRefused as refused:
-        return _refused(means, refused)
+        # Shown at a clean address: the callback's own (code, state, the provider's English
+        # error_description) would stay in the address bar and be sent again on reload.
+        current_app.logger.warning("sign-in with %s refused: %s", means, refused)
+        session[_REFUSAL] = {"means": means, "reason": refused.reason}
+        return redirect(url_for("auth.refused"), 303)
     return redirect(safe_next(next_url) or url_for("portal.all_services"))
+
+
+_REFUSAL = "oidc_refusal"
+
+
+@bp.route("/refused")
+def refused():
+    """Why the last sign-in at a provider did not go through, shown once."""
+    refusal = session.pop(_REFUSAL, None)
+    if refusal is None or refusal["means"] not in BY_KEY:
+        return redirect(url_for("auth.login"))
+    return _refusal_page(refusal["means"], refusal["reason"])
 
 
 def _refused(means, refused, next_url=None):
     current_app.logger.warning("sign-in with %s refused: %s", means, refused)
+    return _refusal_page(means, refused.reason, next_url)
+
+
+def _refusal_page(means, reason, next_url=None):
     page = render_template("auth/signin_refused.html", title=_("Giriş alınmadı"),
-                           means=BY_KEY[means], message=oidc.MESSAGES[refused.reason],
-                           next=next_url)
+                           means=BY_KEY[means], message=oidc.MESSAGES[reason], next=next_url)
     response = make_response(page, 400)
     if is_fragment_request():
         # "Daxil ol" asked over htmx: the refusal takes the page's main area, not the form's.

@@ -1,5 +1,5 @@
 """The catalogue: E-xidmətlər → Bütün xidmətlər → an agency's services, drilled down in place."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import catalogue
@@ -10,6 +10,8 @@ bp = Blueprint("portal", __name__)
 
 @bp.route("/")
 def index():
+    if request.args:  # e.g. the «state» a provider adds on its way back after signing out
+        return redirect(url_for("portal.index"))
     return render_template("portal/index.html", title=_("Elektron Hökumət Portalı"))
 
 

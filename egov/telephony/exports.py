@@ -32,13 +32,28 @@ from .numbering import format_phone
 from .reports import SERVICE_TITLE
 
 
-def _columns():
-    return [_("#"), _("Tarix"), _("Vaxt"), _("Müddət (saniyə)"), _("Nömrə"),
-            _("Məbləğ (AZN)"), _("Ödəniş")]
+def _has_claims(report):
+    return any(row.claim for row in report.rows)
+
+
+def _columns(report):
+    """The page's columns; with disputed calls, also what was billed and the claim, since
+    «Məbləğ» then shows the corrected amount (the page strikes the billed one through)."""
+    columns = [_("#"), _("Tarix"), _("Vaxt"), _("Müddət (saniyə)"), _("Nömrə"),
+               _("Məbləğ (AZN)"), _("Ödəniş") + "*"]
+    if _has_claims(report):
+        columns += [_("Hesablanmış məbləğ (AZN)"), _("Reklamasiya")]
+    return columns
+
+
+def _payment_note():
+    return _("* Ödəniş: «-» — zəng üçün ödəniş hələ daxil olmayıb; «+» — zəng ödənilib. "
+             "Cədvəlin altında zənglərin sayı və məbləği: ödənilməmiş, ödənilmiş və cəmi.")
 
 
 def _spreadsheet_safe(number):
-    """A spreadsheet would read «+7495…» as a number (losing the +): write 00 and a space."""
+    """The page's grouping with 00 for the +: a spreadsheet reads «+7 495…» as a formula
+    or a number (losing the +), and «00 7 495 123 45 67» as the text it is."""
     text = format_phone(number)
     if text.startswith("+"):
         return "00 " + text[1:]
@@ -48,18 +63,24 @@ def _spreadsheet_safe(number):
 
 
 def _rows(report, dialled=format_phone):
+    with_claims = _has_claims(report)
     for index, row in enumerate(report.rows, start=1):
         call = row.call
-        yield [str(index), baku_full_date(call.started_at), baku_time(call.started_at),
-               str(call.duration_seconds), dialled(call.dialled_number),
-               format_azn(row.amount_qepik), "+" if row.is_paid else "-"]
+        cells = [str(index), baku_full_date(call.started_at), baku_time(call.started_at),
+                 str(call.duration_seconds), dialled(call.dialled_number),
+                 format_azn(row.amount_qepik), "+" if row.is_paid else "-"]
+        if with_claims:
+            cells += [format_azn(call.amount_qepik) if row.is_corrected else "",
+                      row.claim.reference if row.claim else ""]
+        yield cells
 
 
 def _summary_rows(report):
     """The three summary rows, laid out under the table's columns as on the page."""
+    extra = ["", ""] if _has_claims(report) else []
     for label, summary in ((_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
                            (_("Cəmi"), report.total)):
-        yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""]
+        yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""] + extra
 
 
 # The list separator of a spreadsheet set to each language (see the docstring).
@@ -68,10 +89,12 @@ CSV_SEPARATORS = {"az": ";", "ru": ";", "en": ","}
 
 def to_csv(report, full_name, now):
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="\r\n")
-    writer.writerow(_columns())
+    writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="
+")
+    writer.writerow(_columns(report))
     writer.writerows(_rows(report, dialled=_spreadsheet_safe))
     writer.writerows(_summary_rows(report))
+    writer.writerow([_payment_note()])
     return "\ufeff" + out.getvalue(), "text/csv"
 
 
@@ -106,18 +129,20 @@ def to_pdf(report, full_name, now):
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 9)
-    with pdf.table(col_widths=(8, 24, 14, 30, 40, 28, 18), text_align=(
-            "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "RIGHT", "CENTER"),
-            headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
-        table.row(_columns())
+    widths, align = (8, 24, 14, 30, 40, 28, 18), ("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT",
+                                                     "RIGHT", "CENTER")
+    if _has_claims(report):
+        widths, align = (8, 22, 12, 18, 34, 18, 14, 28, 30), align + ("RIGHT", "LEFT")
+    with pdf.table(col_widths=widths, text_align=align,
+                   headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
+        table.row(_columns(report))
         for cells in _rows(report):
             table.row(cells)
         for cells in _summary_rows(report):
             table.row(cells, style=FontFace(emphasis="BOLD"))
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(0, 4, _("* Ödəniş: «-» — zəng üçün ödəniş hələ daxil olmayıb; "
-                           "«+» — zəng ödənilib."))
+    pdf.multi_cell(0, 4, _payment_note())
     return bytes(pdf.output()), "application/pdf"
 
 

@@ -13,6 +13,8 @@ Numbers are written as dialled from a landline:
 import re
 from functools import lru_cache
 
+import phonenumbers
+
 INTERCITY = "intercity"
 INTERNATIONAL = "international"
 LOCAL = "local"
@@ -76,14 +78,32 @@ def country_digits(dialled):
     return dialled[2:] if dialled.startswith("00") else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def format_phone(number):
-    """A national number in groups: 0124401234 → 012 440 12 34."""
+    """The one way a number reads, on the page, in the PDF and (see exports) in the CSV.
+
+    National numbers in groups: 0124401234 → 012 440 12 34. International ones with
+    their country code and that country's own grouping, as libphonenumber (Google's
+    plan data, kept current for every country) knows it, in spaces like ours:
+    0074951234567 → +7 495 123 45 67. A country code it does not know stays ungrouped.
+    """
     try:
         digits = normalise(number)
     except NumberError:
         return number
     if digits.startswith("00"):
-        return "+" + digits[2:]
+        return _international(digits[2:])
     if len(digits) == 10:
         return f"{digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}"
     return digits
+
+
+def _international(digits):
+    try:
+        parsed = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return "+" + digits
+    if phonenumbers.region_code_for_country_code(parsed.country_code) == "ZZ":
+        return "+" + digits
+    grouped = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return grouped.replace("-", " ")

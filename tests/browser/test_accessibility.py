@@ -3,7 +3,6 @@
 axe-core comes bundled in the PyPI package axe-playwright-python, so the check
 runs without a network. Serious and critical violations fail the test.
 """
-import re
 
 import pytest
 
@@ -109,17 +108,3 @@ def test_focus_is_visible_on_the_skip_link_and_the_sign_in_button(page):
     page.keyboard.press("Tab")
     button = focused(page)
     assert button["text"] == "Daxil ol" and button["visible"], button
-
-
-@pytest.mark.parametrize("path", ["/auth/login", "/services/nrytn", "/calls"])
-def test_pages_reflow_on_a_narrow_phone(page, signed_in, path):
-    """At 320 CSS pixels (WCAG reflow) no page scrolls sideways; the call table scrolls
-    inside its own focusable box."""
-    signed_in(page, AYSEL)
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(path)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    if path == "/calls":
-        box = page.get_by_role("region", name=re.compile("ayında aparılmış"))
-        assert box.get_attribute("tabindex") == "0"
-        assert box.evaluate("el => el.scrollWidth > el.clientWidth")

@@ -93,7 +93,7 @@ def test_citizen_follows_the_manual_to_picture_5(any_page, shoot):
     sign_in_from_home(page)
     open_all_services(page)
     shoot(page, "all-services")
-    assert ministry_row(page).inner_text().split("\n")[-1] == "4 xidmət"
+    assert ministry_row(page).inner_text().split("\n")[-1] == "4 xidmət · bu portalda: 1"
     assert not ministry_services(page).is_visible()
     assert ministry_row(page).get_attribute("aria-expanded") == "false"
 

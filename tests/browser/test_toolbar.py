@@ -98,7 +98,7 @@ def test_a_claim_is_filed_answered_by_staff_and_corrects_the_amount(aysel, brows
     page.get_by_role("button", name="Reklamasiyanı göndər").click()
     page.get_by_role("heading", name=re.compile(r"Reklamasiya RK-")).wait_for()
     reference = re.search(r"RK-\d{4}-\w{5}", page.locator("h1").inner_text()).group(0)
-    page.get_by_role("link", name="Xidmətə qayıt").click()
+    page.get_by_role("navigation", name="Yol").get_by_role("link", name=re.compile("^Cari ay")).click()
     page.get_by_role("link", name=re.compile(reference)).wait_for()
     assert page.locator("tr.disputed").count() >= 1
 
@@ -191,6 +191,14 @@ def test_printing_fits_a4_with_whose_report_it_is(aysel_js):
     assert "Aysel Məmmədova" in text and "012 440 12 34" in text and "Çap tarixi" in text
     assert re.search(r"(yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr"
                      r"|dekabr) \d{4}", text)
+    # Said once: the number is not repeated under the printed header, and no card border.
+    assert not page.locator("#call-report .phone").is_visible()
+    assert not page.locator("table.calls caption").is_visible()
+    assert page.locator("main").evaluate("m => getComputedStyle(m).borderTopWidth") == "0px"
+    # On paper it is the table, even when printed from a phone.
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.locator("table.calls").evaluate("t => getComputedStyle(t).display") == "table"
+    assert page.locator("table.calls thead th").first.is_visible()
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
     assert len(pdf.pages) == 1
     width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
