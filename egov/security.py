@@ -10,7 +10,6 @@ from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
 from .identity import oidc
 from .public_url import trusted_hosts
-from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
 

@@ -89,8 +89,7 @@ CSV_SEPARATORS = {"az": ";", "ru": ";", "en": ","}
 
 def to_csv(report, full_name, now):
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="
-")
+    writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="\r\n")
     writer.writerow(_columns(report))
     writer.writerows(_rows(report, dialled=_spreadsheet_safe))
     writer.writerows(_summary_rows(report))
