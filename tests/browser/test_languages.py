@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from egov.timeutil import Month
 
+from .conftest import _page
 from .manual import AYSEL, AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, path_of
 
 
@@ -71,6 +72,17 @@ WORDS = {
         summary=["Не оплачено", "Оплачено", "Всего"], amounts=["0,80", "0,00", "0,80"],
         line_label="Номер телефона", show="Показать", sign_out="Выход"),
 }
+
+
+@pytest.fixture(autouse=True)
+def aysel_back_in_azerbaijani(browser, live_server, signed_in):
+    """Aysel's account remembers the last language she chose, and the other browser tests
+    sign her in expecting Azerbaijani: each test here leaves her account as it found it."""
+    yield
+    with _page(browser, live_server, javascript=False) as page:
+        signed_in(page, AYSEL)
+        page.goto("/services?lang=az")
+        expect(page.locator("html")).to_have_attribute("lang", "az")
 
 
 def month_name(language):
