@@ -50,7 +50,7 @@ def test_sign_in_keeps_working_and_limited_while_redis_is_away(redis_app, redis_
         prepare_demo(DATA_DIR)
     client = redis_app.test_client()
     auth = AuthActions(client)
-    assert auth.login(password="guess-1").status_code == 401
+    assert auth.login(password="guess-1").status_code == 303  # back to the sign-in page
     assert redis.Redis.from_url(REDIS).keys("*LIMITER*")  # the counters are in Redis
 
     redis_proxy.cut()
@@ -64,7 +64,7 @@ def test_sign_in_keeps_working_and_limited_while_redis_is_away(redis_app, redis_
     # The limits still hold, counted in this process's memory meanwhile.
     statuses = [auth.login(username="rauf", password=f"guess-{i}").status_code
                 for i in range(6)]
-    assert statuses == [401] * 5 + [429]
+    assert statuses == [303] * 5 + [429]  # five refusals back to the sign-in page, then the limit
     assert "falling back to in-memory storage" in caplog.text
 
     redis_proxy.restore()
