@@ -114,7 +114,11 @@ def url_in(language):
 
 def absolute_url_in(language):
     """hreflang alternates are full addresses (search engines ignore relative ones)."""
-    return request.host_url.rstrip("/") + url_in(language)
+    # From PUBLIC_URL where hosts are checked: an untrusted Host makes request.host_url raise.
+    public_url = current_app.config.get("TRUSTED_HOSTS") and current_app.config.get("PUBLIC_URL")
+    base = urlsplit(public_url)._replace(path="", query="", fragment="").geturl() if public_url \
+        else request.host_url
+    return base.rstrip("/") + url_in(language)
 
 
 def template_context():

@@ -25,7 +25,7 @@ from egov.extensions import babel
 from egov.models import Claim
 from tests.conftest import DATA_DIR, AuthActions, StaffActions, empty_database
 from tests.devidp_browser import Visitor
-from tests.live import free_port, serving
+from tests.live import free_port, serving_with_dev_provider
 from tests.test_devidp import devidp_keys  # noqa: F401 (a fixture)
 from tests.test_claims import file_claim
 from tests.test_translations import CATALOGUES
@@ -129,16 +129,21 @@ def pseudo_app(app, pseudo_translations, devidp_keys):
     load_catalogue(DATA_DIR)
     # Flask-Babel keeps loaded catalogues on the one Babel object every app shares: the
     # pseudo catalogue must neither meet the real one cached nor stay behind for others.
-    babel.domain_instance.cache.clear()
+    # (Flask-Babel makes the domain, on first use, from the current app's binding.)
+    with served.app_context():
+        domain = babel.domain_instance
+    domain.cache.clear()
     yield served
-    babel.domain_instance.cache.clear()
+    domain.cache.clear()
 
 
 def _check(client, paths, data, headers=None):
     failures = {}
     for path in paths:
+        # The home page takes no query: it keeps the choice (the cookie) and sends to "/".
         response = client.get(path + ("&" if "?" in path else "?") + "lang=en",
-                              headers=headers or {})
+                              headers=headers or {}, follow_redirects=True)
+        assert response.request.path == path.split("?")[0], (path, response.request.path)
         assert response.status_code in (200, 404), (path, response.status_code)
         assert f"{OPEN}" in response.get_data(as_text=True), path  # the pseudo-locale is on
         found = untranslated(response.get_data(as_text=True), data)
@@ -182,12 +187,20 @@ def test_staff_pages(pseudo_app, db):
                     f"/staff/claims?status={Claim.RECEIVED}"], _data_words())
 
 
-def test_the_identity_providers_pages(pseudo_app, db):
-    """The provider's pages, reached as a citizen reaches them (it gets ui_locales=en)."""
+def test_the_identity_providers_pages(app, pseudo_app, pseudo_translations, devidp_keys, db):
+    """The provider's pages, reached as a citizen reaches them (it gets ui_locales=en).
+
+    The provider is an app of its own on its own port, as `make run` serves it; both
+    apps read the pseudo catalogue."""
     from egov.demo import prepare_demo
+    from egov.devidp.models import DEVIDP_MODELS
     prepare_demo(DATA_DIR)
     data = _data_words()
-    with serving(pseudo_app, pseudo_app.port) as base_url:
+    config = {**app.config, "BABEL_TRANSLATION_DIRECTORIES": pseudo_translations}
+    with serving_with_dev_provider(config, devidp_keys) as (portal, _provider):
+        for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
+            model.delete().execute()
+        base_url = portal.base_url
         pages = []
         visitor = Visitor(base_url)
         visitor.get("/services?lang=en")

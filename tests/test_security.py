@@ -51,9 +51,13 @@ def test_toolbar_pages_keep_the_policy_too(client, auth, staff_auth, demo):
 
 # --- CSRF: every route that accepts a POST refuses one without the token ---
 
-# Routes that rightly take a POST without our CSRF token. Each is called by another
-# party than a page of ours, so no token of ours could be in it:
-CSRF_EXEMPT = {
+# The portal takes no POST without its CSRF token: every one comes from a page of ours.
+PORTAL_CSRF_EXEMPT = set()
+
+# The development provider is an app of its own (egov/devidp/app.py), on its own origin.
+# Routes of it that rightly take a POST without its CSRF token. Each is called by another
+# party than a page of its own, so no token of its could be in it:
+DEVIDP_CSRF_EXEMPT = {
     # The development provider's back channel: the portal's server posts the code with
     # its client secret and PKCE verifier (RFC 6749 §3.2); that is the request's proof.
     "devidp.token",
@@ -65,10 +69,17 @@ CSRF_EXEMPT = {
 }
 
 
+# How each app refuses a POST without its token: the portal with its own error page,
+# the provider with Flask-WTF's plain 400.
+PORTAL_REFUSAL = "Formun vaxtı keçib"
+DEVIDP_REFUSAL = "The CSRF token is missing."
+
+
 def _csrf_walk_fixtures(app, tmp_path):
-    """The app with every blueprint served (the development provider too), a claim to
-    answer, and two browsers: a citizen's and the operator's employee's."""
-    from egov import create_app
+    """The portal with every blueprint served, the development provider as its own app
+    (its tables created), a claim to answer, and two browsers of the portal: a
+    citizen's and the operator's employee's."""
+    from egov import create_app, devidp
     from egov.demo import AYSEL_FIRST_LINE, prepare_demo
 
     from .conftest import DATA_DIR, AuthActions, StaffActions
@@ -79,6 +90,8 @@ def _csrf_walk_fixtures(app, tmp_path):
     free_call = call_ids(claim.citizen, AYSEL_FIRST_LINE)[1]
     walked = create_app({**app.config, "DEV_IDP": True,
                          "DEV_IDP_KEYS_DIR": str(tmp_path / "devidp")})
+    provider = devidp.create_app({**app.config, "DEV_IDP_URL": "http://127.0.0.1:5001",
+                                  "DEV_IDP_KEYS_DIR": str(tmp_path / "devidp")})
     citizen, staff = walked.test_client(), walked.test_client()
     assert AuthActions(citizen).login().status_code == 302
     assert StaffActions(staff).login().status_code == 302
@@ -92,7 +105,7 @@ def _csrf_walk_fixtures(app, tmp_path):
         "staff.claim_detail": {"decision": "reject", "answer": "Zəng edilib."},
     }
     args = {"means": "asan", "request_id": "x", "reference": claim.reference}
-    return walked, citizen, staff, valid, args
+    return walked, provider, citizen, staff, valid, args
 
 
 def _everything_stored():
@@ -105,34 +118,46 @@ def _everything_stored():
 
 def test_every_post_route_refuses_a_request_without_its_csrf_token(app, db, tmp_path):
     """Walks the URL map, so a route added later is held to the same rule."""
-    walked, citizen, staff, valid, args = _csrf_walk_fixtures(app, tmp_path)
+    walked, provider, citizen, staff, valid, args = _csrf_walk_fixtures(app, tmp_path)
     before = _everything_stored()
     db.close()
     posted = set()
-    for rule in walked.url_map.iter_rules():
-        if "POST" not in rule.methods or rule.endpoint in CSRF_EXEMPT:
-            continue
-        path = rule.build({name: args[name] for name in rule.arguments})[1]
-        browser = staff if rule.endpoint.startswith("staff.") else citizen
-        response = browser.post(path, data=valid.get(rule.endpoint, {}))
-        assert response.status_code == 400, f"{rule.endpoint} took a POST without a token"
-        assert "Formun vaxtı keçib" in response.get_data(as_text=True), rule.endpoint
-        posted.add(rule.endpoint)
+    provider_browser = provider.test_client()
+    for served, exempt, refusal in ((walked, PORTAL_CSRF_EXEMPT, PORTAL_REFUSAL),
+                                    (provider, DEVIDP_CSRF_EXEMPT, DEVIDP_REFUSAL)):
+        for rule in served.url_map.iter_rules():
+            if "POST" not in rule.methods or rule.endpoint in exempt:
+                continue
+            path = rule.build({name: args[name] for name in rule.arguments})[1]
+            if served is provider:
+                browser = provider_browser
+            else:
+                browser = staff if rule.endpoint.startswith("staff.") else citizen
+            response = browser.post(path, data=valid.get(rule.endpoint, {}))
+            assert response.status_code == 400, f"{rule.endpoint} took a POST without a token"
+            assert refusal in response.get_data(as_text=True), rule.endpoint
+            posted.add(rule.endpoint)
     assert _everything_stored() == before, "a POST without a token wrote something"
     assert set(valid) | {"auth.logout", "staff.logout", "claims.new"} <= posted
+    assert {"devidp.asan_login", "devidp.eimza_login", "devidp.egov_login"} <= posted
 
 
 def test_the_csrf_exemptions_are_exactly_the_ones_listed(app, db, tmp_path):
     """An exemption that is no longer needed, or a new one, must be decided here."""
-    walked, citizen, *_ = _csrf_walk_fixtures(app, tmp_path)
+    walked, provider, *_ = _csrf_walk_fixtures(app, tmp_path)
     db.close()
-    exempt = set()
-    for rule in walked.url_map.iter_rules():
-        if "POST" in rule.methods:
-            path = rule.build({"means": "asan", "request_id": "x", "reference": "RK-X"})[1]
-            if "Formun vaxtı keçib" not in walked.test_client().post(path).get_data(as_text=True):
-                exempt.add(rule.endpoint)
-    assert exempt == CSRF_EXEMPT
+
+    def exemptions(served, refusal):
+        exempt = set()
+        for rule in served.url_map.iter_rules():
+            if "POST" in rule.methods:
+                path = rule.build({"means": "asan", "request_id": "x", "reference": "RK-X"})[1]
+                if refusal not in served.test_client().post(path).get_data(as_text=True):
+                    exempt.add(rule.endpoint)
+        return exempt
+
+    assert exemptions(walked, PORTAL_REFUSAL) == PORTAL_CSRF_EXEMPT
+    assert exemptions(provider, DEVIDP_REFUSAL) == DEVIDP_CSRF_EXEMPT
 
 
 # --- Error pages: a whole page to a plain request, a fragment with its title to htmx ---

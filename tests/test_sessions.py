@@ -172,9 +172,11 @@ def test_signing_in_again_in_the_same_browser_ends_the_earlier_session(app, clie
 
 
 @pytest.fixture
-def citizen_session(world, db):
+def citizen_session(app, world, db):
+    # find_session reads the request's flags (g.not_activity): an app context, as in a request.
     citizen = world.citizen("3CCCCCC", "Sınaq")
-    return sessions.open_session(sessions.CITIZEN, citizen, means="password")
+    with app.app_context():
+        yield sessions.open_session(sessions.CITIZEN, citizen, means="password")
 
 
 LIMITS = sessions.Limits(idle=timedelta(minutes=15), absolute=timedelta(hours=8))

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from egov import create_app
-from tests.browser.conftest import CHROMIUM_ARGS, _page
+from tests.browser.conftest import _page
+from tests.conftest import CHROMIUM_ARGS
 from tests.browser.manual import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, choose_line, sign_in
 from tests.browser.test_accessibility import blocking_violations
 from tests.live import serving
