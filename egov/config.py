@@ -129,6 +129,10 @@ def _sign_in_providers(env):
         "DEV_IDP_URL": env.get("DEV_IDP_URL", "http://127.0.0.1:5001").rstrip("/"),
         "DEV_IDP_KEYS_DIR": env.get("DEV_IDP_KEYS_DIR"),
         "DEV_IDP_ASAN_TIMEOUT_SECONDS": int(env.get("DEV_IDP_ASAN_TIMEOUT_SECONDS", "120")),
+        # ASAN İmza requests allowed per person and per address (egov/devidp/lockout.py),
+        # e.g. "5 per 15 minutes"; unset, the provider's own limits hold.
+        "DEV_IDP_ASAN_REQUESTS_PER_PERSON": env.get("DEV_IDP_ASAN_REQUESTS_PER_PERSON"),
+        "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": env.get("DEV_IDP_ASAN_REQUESTS_PER_ADDRESS"),
     }
     for means in OIDC_MEANS:
         parts = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
