@@ -21,13 +21,17 @@ from egov.timeutil import Month, utcnow
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
 
 
-def _ensure_postgres_database(url):
+def _ensure_postgres_database(url, fresh=False):
+    """Create the PostgreSQL database named in url if it is missing; with fresh=True, drop
+    it first, so nothing a previous run left in it (a claim, a session) is seen again."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
                             user=parts.username, password=parts.password, dbname="postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
+        if fresh:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{name}"')

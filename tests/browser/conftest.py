@@ -45,7 +45,9 @@ def _server_database_url(tmp_path_factory):
     from tests.conftest import _ensure_postgres_database
 
     browser_url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_browser"
-    _ensure_postgres_database(browser_url)
+    # Fresh each run, as SQLite's temporary file is: `prepare-demo` keeps what is already
+    # there, and a claim left by the last run would make Rauf's report differ.
+    _ensure_postgres_database(browser_url, fresh=True)
     return browser_url
 
 
