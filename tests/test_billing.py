@@ -57,13 +57,38 @@ def test_longest_country_prefix_wins_and_rest_of_world_is_the_default():
 
 def test_no_tariff_yet_is_an_error_not_a_free_call():
     book = TariffBook([Tariff(INTERCITY, "", 5, date(2027, 1, 1))])
-    with pytest.raises(TariffError):
+    with pytest.raises(TariffError, match="^no intercity tariff for 0222564321 on 2026-11-08$"):
         book.rate(INTERCITY, "0222564321", NOV, 60)
+
+
+def test_a_book_without_intercity_prices_refuses_an_intercity_call_by_name():
+    # The import names the problem for the operator; a TypeError would be a traceback.
+    book = TariffBook([Tariff(INTERNATIONAL, "", 29, date(2020, 1, 1))])
+    with pytest.raises(TariffError, match="no intercity tariff"):
+        book.rate(INTERCITY, "0222564321", NOV, 60)
+
+
+def test_the_tariffs_in_force_on_a_day_include_those_starting_that_day():
+    # `flask check-tariffs --on 2026-11-10` shows the price that starts that very day.
+    book = TariffBook([
+        Tariff(INTERCITY, "", 5, date(2020, 1, 1)),
+        Tariff(INTERCITY, "", 6, date(2026, 11, 10)),
+        Tariff(INTERNATIONAL, "7", 23, date(2026, 11, 11)),
+    ])
+    assert [t.qepik_per_minute for t in book.in_force(date(2026, 11, 9))] == [5]
+    assert [t.qepik_per_minute for t in book.in_force(date(2026, 11, 10))] == [6]
+    assert [t.qepik_per_minute for t in book.in_force(date(2026, 11, 11))] == [6, 23]
 
 
 @pytest.mark.parametrize("qepik, text", [(80, "0,80"), (0, "0,00"), (1234, "12,34"), (5, "0,05")])
 def test_money_reads_with_a_decimal_comma(qepik, text):
     assert format_azn(qepik) == text
+
+
+@pytest.mark.parametrize("language, text", [("az", "1234,56"), ("ru", "1234,56"),
+                                            ("en", "1234.56")])
+def test_money_reads_as_the_language_writes_it_without_grouping(language, text):
+    assert format_azn(123456, language) == text
 
 
 @pytest.mark.parametrize("typed, qepik", [("0,15", 15), ("0.15", 15), ("1", 100), ("2,5", 250),
