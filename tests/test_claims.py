@@ -156,12 +156,59 @@ def test_a_rejected_claim_leaves_the_amount_and_frees_the_call(client, aysel):
     assert "rədd edilib" in text(client.get(f"/calls/claims/{claim.reference}"))
 
 
+def test_rejecting_one_claim_frees_only_its_own_calls(client, aysel):
+    first = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    standing = file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    claims.reject(first, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Zəng qeydə alınıb.")
+    form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
+    assert form.count('type="checkbox" name="calls"') == 4  # the second claim's call is not
+    assert text(client.get("/calls")).count('class="disputed"') == 1
+    # ...and the database still guards it against a simultaneous second filing.
+    assert [row.disputing for row in ClaimCall.select().order_by(ClaimCall.id)] == [False, True]
+    assert standing.claim_calls.get().disputing
+
+
+def test_a_claims_calls_are_in_the_order_they_were_made_not_the_order_imported(world):
+    citizen = world.citizen("5ORDR01", "Sıra Yoxlayan")
+    line = world.line("0124931122", citizen)
+    later = world.call(line, world.in_month(hours=10))
+    earlier = world.call(line, world.in_month(hours=5))  # in a file the operator sent late
+    held, calls = access.claimable_calls(citizen, "0124931122", Month.current(),
+                                         [later.id, earlier.id])
+    claim = claims.file_claim(citizen, held, calls, "Etməmişəm.")
+    assert [row.call.id for row in claims.disputed_calls(claim)] == [earlier.id, later.id]
+
+
 def test_a_finished_claim_takes_no_further_step(aysel):
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
     member = create_staff("ops", "Əməkdaş", "ops-parol-1")
     claims.reject(claim, member, "Yox.")
     with pytest.raises(claims.ClaimError):
         claims.start_review(claim, member)
+
+
+def test_each_step_records_who_took_it_and_only_the_answer_given(aysel):
+    # The history is the claim's record: the citizen reads the answers, the operator who
+    # decided. Starting a review without a word leaves no answer to read.
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    member = create_staff("ops", "Əməkdaş", "ops-parol-1")
+    claims.start_review(claim, member)
+    claims.reject(claim, member, "  Zəng qeydə alınıb. ")
+    assert [(e.status, e.staff_id, e.answer) for e in claims.history(claim)] == [
+        (Claim.RECEIVED, None, ""), (Claim.UNDER_REVIEW, member.id, ""),
+        (Claim.REJECTED, member.id, "Zəng qeydə alınıb.")]
+
+
+@pytest.mark.parametrize("step", ["start_review", "reject"])
+def test_a_step_is_taken_from_the_status_the_staff_saw_not_the_one_read_now(aysel, step):
+    # The page showed «received»; a colleague has started the review since. Read afresh,
+    # the claim could be rejected, but the decision was made from what the page showed.
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    member = create_staff("ops", "Əməkdaş", "ops-parol-1")
+    claims.start_review(Claim.get(), create_staff("ops2", "Həmkar", "ops-parol-2"))
+    with pytest.raises(claims.ClaimChanged):
+        getattr(claims, step)(Claim.get(), member, "Yox.", seen=Claim.RECEIVED)
+    assert [e.status for e in claims.history(claim)] == [Claim.RECEIVED, Claim.UNDER_REVIEW]
 
 
 def test_claims_need_a_signed_in_citizen(client, demo):

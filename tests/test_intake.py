@@ -271,6 +271,41 @@ def test_cli_lists_every_problem_and_exits_non_zero(app, tmp_path):
     assert Citizen.select().count() == 0
 
 
+def test_a_problem_of_the_whole_file_is_not_given_a_line_number(app, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    result = app.test_cli_runner().invoke(args=["import-lines", str(path)])
+    assert f"{path}: the file is empty: a header row is needed" in result.output
+    assert "line 0" not in result.output
+
+
+def test_a_refused_import_says_which_file_and_how_many_problems(registry, tariffs):
+    with pytest.raises(ImportRefused) as caught:
+        import_calls(calls_csv("C1,0124931122,0222564321,yesterday,60",
+                               "C2,0124931122,0222564321,2026-10-03 09:12:40,-1"), tariffs)
+    assert caught.value.path is not None and len(caught.value.problems) == 2
+    assert str(caught.value).endswith(": 2 problem(s), nothing imported")
+
+
+def test_the_citizens_access_log_names_the_file_their_calls_came_from(registry, tariffs,
+                                                                      tmp_path):
+    from egov.models import AccessEntry
+
+    def imported_from(source):
+        import_calls(source, tariffs)
+        return AccessEntry.select().order_by(AccessEntry.id.desc()).get().actor_name
+
+    row = "{},0124931122,0222564321,2026-10-03 09:12:40,60\n"
+    path, opened = tmp_path / "cdr-2026-10.csv", tmp_path / "cdr-late.csv"
+    path.write_text(CALLS_HEADER + row.format("C1"), encoding="utf-8")
+    opened.write_text(CALLS_HEADER + row.format("C2"), encoding="utf-8")
+    # The name only, never the operator's folders; a stream without a name is "calls.csv".
+    assert imported_from(str(path)) == "cdr-2026-10.csv"
+    with open(opened, "rb") as handle:
+        assert imported_from(handle) == "cdr-late.csv"
+    assert imported_from(calls_csv(row.format("C3").strip())) == "calls.csv"
+
+
 def test_cli_imports_quietly_when_not_on_a_terminal(app):
     runner = app.test_cli_runner()
     outputs = [runner.invoke(args=[f"import-{kind}", sample(f"{kind}.csv")])

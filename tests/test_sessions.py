@@ -353,3 +353,19 @@ def test_a_kiosk_remembers_nobody_after_sign_out(app, client, auth, demo):
     cleared = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang=")]
     assert cleared and "Expires=Thu, 01 Jan 1970" in cleared[0]
     assert client.get_cookie("lang") is None
+
+
+def test_a_kiosk_sign_out_keeps_only_the_goodbye_and_the_page_after_clears_other_tabs(
+        app, client, auth, demo):
+    app.config["KIOSK_MODE"] = True
+    auth.login()
+    client.set_cookie("hx-history", "left by the last citizen")  # any cookie of this site
+    response = auth.logout()
+    set_cookies = response.headers.getlist("Set-Cookie")
+    assert client.get_cookie("hx-history") is None
+    # The session cookie stays (emptied on the server): it carries the goodbye message and
+    # the word for session.js to clear this browser's other tabs, on the next page only.
+    assert not [c for c in set_cookies if c.startswith("egov_session=") and "1970" in c]
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Siz portaldan çıxdınız." in after and "data-signed-out" in after
+    assert "data-signed-out" not in client.get("/").get_data(as_text=True)

@@ -116,6 +116,24 @@ def test_staff_review_then_accept_with_corrected_amounts(client, signed_in_staff
     assert 'name="decision"' not in text(client.get(f"/staff/claims/{claim.reference}"))
 
 
+def test_a_tampered_status_in_the_answer_form_changes_nothing(client, signed_in_staff):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    response = answer(client, claim, seen="accepted'--", decision="review", answer="Baxırıq.")
+    assert response.status_code == 302
+    assert "Bu reklamasiya artıq bu vəziyyətdə ola bilməz." in text(
+        client.get(response.headers["Location"]))
+    assert Claim.get().status == Claim.RECEIVED and Claim.get().events.count() == 1
+
+
+def test_a_claim_page_costs_the_same_queries_for_one_disputed_call_or_many(
+        client, signed_in_staff, queries_for):
+    """Each disputed call comes with its claim row, not one query per call."""
+    one = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    many = file_claim("aysel", AYSEL_FIRST_LINE, [1, 2, 3])
+    assert (queries_for(f"/staff/claims/{many.reference}")
+            == queries_for(f"/staff/claims/{one.reference}"))
+
+
 def test_answer_errors_keep_what_was_typed(client, signed_in_staff):
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
     row = ClaimCall.get()
