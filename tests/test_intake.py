@@ -285,6 +285,10 @@ def test_a_refused_import_says_which_file_and_how_many_problems(registry, tariff
                                "C2,0124931122,0222564321,2026-10-03 09:12:40,-1"), tariffs)
     assert caught.value.path is not None and len(caught.value.problems) == 2
     assert str(caught.value).endswith(": 2 problem(s), nothing imported")
+    payments = text_source("record_id,paid_at\nC9,2026-10-10\n")
+    with pytest.raises(ImportRefused) as caught:
+        import_payments(payments)
+    assert caught.value.path is payments
 
 
 def test_the_citizens_access_log_names_the_file_their_calls_came_from(registry, tariffs,
@@ -304,6 +308,66 @@ def test_the_citizens_access_log_names_the_file_their_calls_came_from(registry, 
     with open(opened, "rb") as handle:
         assert imported_from(handle) == "cdr-late.csv"
     assert imported_from(calls_csv(row.format("C3").strip())) == "calls.csv"
+
+
+@pytest.mark.parametrize("record_id, duration, reason", [
+    ("C1", "0", None),  # a call answered and hung up at once: kept, for 0 qəpik
+    ("C1", "86400", None),  # a whole day: the longest a record may be
+    ("C1", "86401", "duration 86401 is more than 86400"),
+    ("C" * 64, "60", None),
+    ("C" * 65, "60", "the record id is longer than 64 characters"),
+    ("", "60", "the record id is empty"),
+])
+def test_the_limits_of_a_call_row_are_exact(registry, tariffs, record_id, duration, reason):
+    row = f"{record_id},0124931122,0222564321,2026-10-03 09:12:40,{duration}"
+    if reason is None:
+        assert import_calls(calls_csv(row), tariffs).added == 1
+        assert Call.get().duration_seconds == int(duration)
+    else:
+        assert refused(import_calls, calls_csv(row), tariffs) == [(2, reason)]
+
+
+def test_a_call_from_the_moment_a_line_was_released_has_no_holder(registry, tariffs):
+    from egov.backoffice.registry import release_line
+    from egov.backoffice.intake.source import parse_local_time
+
+    release_line("0222567788", parse_local_time("2026-10-01 00:00:00"))  # subscription ended
+    assert refused(import_calls, calls_csv(
+        "C1,0222567788,0124931122,2026-09-30 23:59:59,60",
+        "C2,0222567788,0124931122,2026-10-01 00:00:00,60",
+        "C3,0222567788,0124931122,2026-10-09 10:00:00,60"), tariffs) == [
+        (3, "nobody holds line 0222567788 at 2026-10-01 00:00:00 according to the line registry"),
+        (4, "nobody holds line 0222567788 at 2026-10-09 10:00:00 according to the line registry")]
+
+
+def test_the_limits_of_a_payment_row_are_exact(registry, tariffs):
+    import_calls(calls_csv("C1,0124931122,0222564321,2026-10-03 09:12:40,60",
+                           "C2,0124931122,0222564321,2026-10-04 09:12:40,60"), tariffs)
+    future = local(utcnow() + timedelta(days=1))
+    assert refused(import_payments, text_source(f"record_id,paid_at\nC1,{future}\n")) == [
+        (2, f"payment time {future} is in the future")]
+    # Paid the very second the call started (a prepaid card): accepted.
+    payments = "record_id,paid_at\nC1,2026-10-03 09:12:40\nC2,2026-10-05\n"
+    assert import_payments(text_source(payments)).updated == 2
+    again = import_payments(text_source(payments))
+    assert (again.updated, again.unchanged) == (0, 2)
+
+
+def test_the_progress_bar_is_told_what_is_checked_and_written(registry, tariffs):
+    """On a terminal `flask import-payments` draws a bar per stage, with these labels."""
+    import_calls(calls_csv("C1,0124931122,0222564321,2026-10-03 09:12:40,60",
+                           "C2,0124931122,0222564321,2026-10-04 09:12:40,60"), tariffs)
+    stages = []
+
+    def progress(label, total):
+        from egov.backoffice.intake.writer import no_progress
+
+        stages.append((label, total))
+        return no_progress(label, total)
+
+    payments = "record_id,paid_at\nC1,2026-10-10\nC2,2026-10-10\n"
+    import_payments(text_source(payments), progress=progress)
+    assert stages == [("Checking payments", len(payments)), ("Writing payments", 2)]
 
 
 def test_cli_imports_quietly_when_not_on_a_terminal(app):
