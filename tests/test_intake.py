@@ -331,13 +331,31 @@ def test_a_call_from_the_moment_a_line_was_released_has_no_holder(registry, tari
     from egov.backoffice.registry import release_line
     from egov.backoffice.intake.source import parse_local_time
 
-    release_line("0222567788", parse_local_time("2026-10-01 00:00:00"))  # subscription ended
+    release_line("0222567788", parse_local_time("2026-10-01 00:00:00", "until"))  # subscription ended
     assert refused(import_calls, calls_csv(
         "C1,0222567788,0124931122,2026-09-30 23:59:59,60",
         "C2,0222567788,0124931122,2026-10-01 00:00:00,60",
         "C3,0222567788,0124931122,2026-10-09 10:00:00,60"), tariffs) == [
         (3, "nobody holds line 0222567788 at 2026-10-01 00:00:00 according to the line registry"),
         (4, "nobody holds line 0222567788 at 2026-10-09 10:00:00 according to the line registry")]
+
+
+def test_every_call_from_an_unknown_line_is_named(registry, tariffs):
+    assert refused(import_calls, calls_csv(
+        f"C1,0129990000,0222564321,{MONTH_AGO},60",
+        f"C2,0129990001,0222564321,{MONTH_AGO},60"), tariffs) == [
+        (line, f"calling number {number} is not in the line registry (unknown line); "
+               "import the line registry first")
+        for line, number in ((2, "0129990000"), (3, "0129990001"))]
+
+
+def test_a_record_id_sent_again_from_another_line_does_not_name_the_first_line(
+        registry, tariffs):
+    import_calls(calls_csv("C1,0124931122,0222564321,2026-10-03 09:12:40,60"), tariffs)
+    assert refused(import_calls, calls_csv("C1,0222567788,0124931122,2026-10-03 09:12:40,60"),
+                   tariffs) == [
+        (2, "record id C1 was imported before with different content "
+            "(line another line, 2026-10-03 09:12:40, 60 s, 0222564321)")]
 
 
 def test_the_limits_of_a_payment_row_are_exact(registry, tariffs):
@@ -368,6 +386,10 @@ def test_the_progress_bar_is_told_what_is_checked_and_written(registry, tariffs)
     payments = "record_id,paid_at\nC1,2026-10-10\nC2,2026-10-10\n"
     import_payments(text_source(payments), progress=progress)
     assert stages == [("Checking payments", len(payments)), ("Writing payments", 2)]
+    stages.clear()
+    calls = CALLS_HEADER + "C3,0124931122,0222564321,2026-10-05 09:12:40,60\n"
+    import_calls(text_source(calls), tariffs, progress=progress)
+    assert stages == [("Checking calls", len(calls)), ("Writing calls", 1)]
 
 
 def test_cli_imports_quietly_when_not_on_a_terminal(app):

@@ -171,7 +171,7 @@ _LOCAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?:
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # ASCII only: int() also reads «7_2» and «٧٢»
 
 
-def parse_local_time(value, what="time"):
+def parse_local_time(value, what):
     """'YYYY-MM-DD HH:MM[:SS]' or 'YYYY-MM-DD', Baku local time, as naive UTC."""
     try:
         moment = datetime.fromisoformat(value)
