@@ -369,6 +369,7 @@ def test_the_limits_of_a_payment_row_are_exact(registry, tariffs):
     assert import_payments(text_source(payments)).updated == 2
     again = import_payments(text_source(payments))
     assert (again.updated, again.unchanged) == (0, 2)
+    assert again.summary() == "0 marked paid, 2 already there"
 
 
 def test_the_progress_bar_is_told_what_is_checked_and_written(registry, tariffs):

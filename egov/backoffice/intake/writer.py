@@ -33,8 +33,10 @@ class ImportResult:
     updated_as: str = "updated"
 
     def summary(self):
-        parts = [] if self.updated and not self.added else [f"{self.added} added"]
-        if self.updated:
+        # A payments file only marks calls («2 marked paid»), even when it marks none.
+        marks_only = self.updated_as != ImportResult.updated_as
+        parts = [] if marks_only or (self.updated and not self.added) else [f"{self.added} added"]
+        if self.updated or marks_only:
             parts.append(f"{self.updated} {self.updated_as}")
         parts.append(f"{self.unchanged} already there")
         if self.skipped:
