@@ -79,7 +79,8 @@ def test_importing_the_same_file_twice_adds_nothing(db, tariffs, importer, name)
     before = [list(model.select().tuples()) for model in tables]
     again = (import_calls(sample(name), tariffs) if importer == "calls"
              else importer(sample(name)))
-    assert again.added == 0 and again.updated == 0 and again.unchanged > 0
+    assert again.added == 0 and again.updated == 0
+    assert again.unchanged == {"lines.csv": 3, "calls.csv": 4, "payments.csv": 2}[name]
     assert [list(model.select().tuples()) for model in tables] == before
 
 
@@ -258,6 +259,61 @@ def test_a_handover_from_the_registry_shows_in_the_new_holders_report(db, tariff
     assert durations == ["95"]
 
 
+def test_the_limits_of_a_registry_row_are_exact(registry):
+    now = utcnow().replace(microsecond=0)
+    rows = [f"4NEW004,{'A' * 200},0124401234,{local(now)}",  # since this very second: fine
+            f"4NEW005,{'B' * 201},0124401235,2024-01-01",
+            f"4NEW006,Ad Soyad,0124401236,{local(now + timedelta(seconds=1))}",
+            "4NEW007,Bir Ad,0124401237,2024-01-01",
+            "4NEW007,Başqa Ad,0124401238,2024-01-01"]
+    problems = refused(import_lines, text_source(LINES_HEADER + "\n".join(rows) + "\n"), now)
+    assert problems == [
+        (3, "the full name is longer than 200 characters"),
+        (4, f"since {local(now + timedelta(seconds=1))} is in the future"),
+        (6, "FIN 4NEW007 is named 'Başqa Ad' here but 'Bir Ad' on line 5")]
+    assert import_lines(text_source(LINES_HEADER + rows[0] + "\n"), now).added == 1
+
+
+def test_a_holder_sent_out_of_time_order_is_refused_with_the_later_one_named(registry):
+    assert refused(import_lines, text_source(
+        LINES_HEADER + "4NEW004,Ad Soyad,0124931122,2020-01-01\n")) == [
+        (2, "number 0124931122 has a later holder from 2021-05-14 00:00:00 in the registry; "
+            "send changes in time order")]
+
+
+def test_a_handover_closes_the_last_holders_period_and_says_so(registry):
+    stages = []
+
+    def progress(label, total):
+        from egov.backoffice.intake.writer import no_progress
+
+        stages.append((label, total))
+        return no_progress(label, total)
+
+    text = LINES_HEADER + "4NEW004,Ad Soyad,0124931122,2026-10-01\n"
+    result = import_lines(text_source(text), progress=progress)
+    assert result.summary() == "1 added, 1 updated, 0 already there"
+    assert stages == [("Checking line registry", len(text)), ("Writing line registry", 2)]
+
+
+def test_a_new_holder_of_a_released_line_leaves_the_old_period_as_it_was(registry):
+    from egov.backoffice.registry import release_line
+    from egov.backoffice.intake.source import parse_local_time
+
+    released = parse_local_time("2026-09-01", "until")
+    release_line("0222567788", released)
+    for since, holder in (("2026-09-01", "4NEW004"), ("2026-10-01", "4NEW005")):
+        result = import_lines(text_source(LINES_HEADER + f"{holder},Ad Soyad,0222567788,{since}\n"))
+        assert (result.added, result.updated) == (1, 1 if holder == "4NEW005" else 0)
+    periods = (LineOwnership.select().join(PhoneLine).where(PhoneLine.number == "0222567788")
+               .order_by(LineOwnership.starts_at))
+    assert [(p.citizen.fin, local(p.starts_at), p.ends_at and local(p.ends_at))
+            for p in periods] == [
+        ("2SMPL02", "2018-09-01 00:00:00", "2026-09-01 00:00:00"),
+        ("4NEW004", "2026-09-01 00:00:00", "2026-10-01 00:00:00"),
+        ("4NEW005", "2026-10-01 00:00:00", None)]
+
+
 def test_cli_lists_every_problem_and_exits_non_zero(app, tmp_path):
     runner = app.test_cli_runner()
     path = tmp_path / "lines.csv"
@@ -285,10 +341,12 @@ def test_a_refused_import_says_which_file_and_how_many_problems(registry, tariff
                                "C2,0124931122,0222564321,2026-10-03 09:12:40,-1"), tariffs)
     assert caught.value.path is not None and len(caught.value.problems) == 2
     assert str(caught.value).endswith(": 2 problem(s), nothing imported")
-    payments = text_source("record_id,paid_at\nC9,2026-10-10\n")
-    with pytest.raises(ImportRefused) as caught:
-        import_payments(payments)
-    assert caught.value.path is payments
+    for importer, text in ((import_payments, "record_id,paid_at\nC9,2026-10-10\n"),
+                           (import_lines, LINES_HEADER + "bad,X,0124931122,2021-05-14\n")):
+        source = text_source(text)
+        with pytest.raises(ImportRefused) as caught:
+            importer(source)
+        assert caught.value.path is source
 
 
 def test_the_citizens_access_log_names_the_file_their_calls_came_from(registry, tariffs,
