@@ -72,7 +72,24 @@ def test_the_same_call_cannot_be_disputed_twice(client, aysel):
     form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
     assert form.count('type="checkbox" name="calls"') == 4  # the disputed one has no box
     response = post_claim(client, AYSEL_FIRST_LINE, ids[:2])
-    assert response.status_code == 400 and "artıq reklamasiya verilib" in text(response)
+    first = Claim.get()
+    assert response.status_code == 400  # ...and the citizen is told which claim has it
+    assert f"artıq reklamasiya verilib: {first.reference}." in text(response)
+    assert Claim.select().count() == 1
+
+
+def test_a_simultaneous_filing_the_check_did_not_see_is_named_too(aysel, monkeypatch):
+    """Two tabs send claims on one call at the same instant: both pass the check before
+    either commits, the database's unique index refuses the second, and its citizen is
+    told the first one's reference, as if the check had seen it."""
+    first = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    looks = []
+    seen = claims.open_disputes
+    monkeypatch.setattr(claims, "open_disputes", lambda calls: (
+        looks.append(1), {} if len(looks) == 1 else seen(calls))[1])
+    with pytest.raises(claims.CallsTaken) as taken:
+        file_claim("aysel", AYSEL_FIRST_LINE, [0, 1])
+    assert taken.value.args[0] == [first.reference] and len(looks) == 2
     assert Claim.select().count() == 1
 
 

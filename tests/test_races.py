@@ -76,9 +76,11 @@ def test_simultaneous_claims_on_one_call_file_one_and_tell_the_others(server, de
         answers = at_once(*[(tab, url, data) for tab in copies(aysel, 8)])
         codes = sorted(a.status_code for a in answers)
         assert codes == [302] + [400] * 7, codes
-        for answer in answers:
+        [filed] = Claim.select().join(ClaimCall).where(ClaimCall.call == call)
+        for answer in answers:  # each loser is told the winner's reference
             if answer.status_code == 400:
-                assert "Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib." in answer.text
+                assert (f"Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib: "
+                        f"{filed.reference}.") in answer.text
         assert ClaimCall.select().where(ClaimCall.call == call).count() == 1
     assert Claim.select().count() == 3
     assert "Traceback" not in server.log()

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from egov.timeutil import BAKU, Month, baku_local, to_baku, to_db, utcnow
+from egov.timeutil import BAKU, Month, baku_date, baku_local, to_baku, to_db, utcnow
 
 
 def test_month_bounds_are_baku_midnights_in_utc():
@@ -61,3 +61,9 @@ def test_a_baku_moment_keeps_its_minutes_and_seconds():
 def test_a_naive_moment_is_refused_for_storage():
     with pytest.raises(ValueError, match="^an aware datetime is needed$"):
         to_db(datetime(2026, 11, 8, 16, 11))
+
+
+def test_dates_are_written_as_each_language_writes_them():
+    stored = datetime(2026, 12, 1, 21, 0)  # 2 December, 01:00 in Baku
+    assert [baku_date(stored, language) for language in ("az", "ru", "en")] == [
+        "02.12", "02.12", "02/12"]

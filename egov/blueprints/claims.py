@@ -59,8 +59,13 @@ def new():
                 try:
                     claim = charge_claims.file_claim(current_user.citizen, held, calls,
                                                      form.reason.data)
-                except charge_claims.ClaimError:
-                    calls_error = _("Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib.")
+                except charge_claims.CallsTaken as taken:
+                    # The reference lets the citizen find the claim that already has it.
+                    calls_error = _("Seçdiyiniz zənglərdən birinə artıq reklamasiya verilib: "
+                                    "%(references)s.", references=", ".join(taken.args[0]))
+                except charge_claims.ClaimError:  # no free reference after five draws
+                    calls_error = _("Reklamasiyanı indi qeydə almaq mümkün olmadı. Bir azdan "
+                                    "yenidən göndərin.")
                 else:
                     access_log.citizen_acted(current_user.citizen, access_log.CLAIM_FILED,
                                              reason=claim.reference, detail=held.number)
