@@ -1,4 +1,5 @@
 """Operator intake: every file all or nothing, every bad row named, repeats add nothing."""
+import io
 import os
 import re
 from datetime import timedelta
@@ -312,6 +313,76 @@ def test_a_new_holder_of_a_released_line_leaves_the_old_period_as_it_was(registr
         ("2SMPL02", "2018-09-01 00:00:00", "2026-09-01 00:00:00"),
         ("4NEW004", "2026-09-01 00:00:00", "2026-10-01 00:00:00"),
         ("4NEW005", "2026-10-01 00:00:00", None)]
+
+
+ROW = "C{},0124931122,0222564321,2026-10-03 09:12:{:02d},60"
+
+
+def test_a_spreadsheets_bom_and_crlf_line_ends_are_read_as_any_file(registry, tariffs):
+    text = CALLS_HEADER + ROW.format(1, 1) + "\n" + ROW.format(2, 2) + "\n"
+    data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
+    assert import_calls(io.BytesIO(data), tariffs).added == 2
+
+
+def test_bad_lines_are_each_named_and_the_rows_after_them_still_read(registry, tariffs):
+    """Not UTF-8, a lone CR, a line longer than the limit: each is a problem of its own
+    line, and the reading goes on, so one pass lists everything wrong with the file."""
+    limit = 1 << 16
+    long_row = (ROW.format(5, 5) + ",").encode() + b"9" * (limit + 100) + b"\n"
+    data = b"".join([
+        CALLS_HEADER.replace("duration_seconds", "duration_seconds,note").encode(),
+        (ROW.format(1, 1) + ",\n").encode(),
+        "C2,Müşfiq,0222564321,2026-10-03 09:12:40,60,\n".encode("cp1254"),
+        (ROW.format(3, 3) + ",\r \n").encode(),
+        (ROW.format(4, 4) + ",\rX\n").encode(),
+        long_row,
+        (ROW.format(6, 6) + ",x\n").encode(),
+        "C8,0124931122,0222564321,2026-10-03 09:12:40,-5,\n".encode(),
+        (ROW.format(9, 9) + ",").encode() + b"\r",  # the last line, ended by a lone CR
+    ])
+    cr = ("a carriage return (CR) without a line feed; save the file with LF or CRLF "
+          "line endings")
+    assert refused(import_calls, io.BytesIO(data), tariffs) == [
+        (3, "not UTF-8 text (byte 0xfc at column 5); save the file as UTF-8"),
+        (4, cr), (5, cr),
+        (6, f"the line is {len(long_row)} bytes long, more than {limit}; "
+            "is this the right file?"),
+        (8, "duration -5 is negative"),
+        (9, cr)]
+
+
+def test_a_line_of_exactly_the_limit_is_read(registry, tariffs):
+    limit = 1 << 16
+    header = CALLS_HEADER.replace("duration_seconds", "duration_seconds,note")
+    start = ROW.format(1, 1) + ","
+    row = start + "n" * (limit - len(start) - 1) + "\n"
+    assert len(row.encode()) == limit
+    assert import_calls(text_source(header + row), tariffs).added == 1
+
+
+def test_the_progress_bar_moves_by_the_bytes_read(registry, tariffs, monkeypatch):
+    """The bar is redrawn once per PROGRESS_STEP bytes, and ends at the file's size."""
+    from egov.backoffice.intake import source as intake_source
+
+    rows = [ROW.format(n, n) for n in range(1, 8)]
+    text = CALLS_HEADER + "".join(row + "\n" for row in rows)
+    step = 2 * (len(rows[0]) + 1)
+    monkeypatch.setattr(intake_source, "PROGRESS_STEP", step)
+    updates = []
+
+    class Bar:
+        def update(self, n):
+            updates.append(n)
+
+    def progress(label, total):
+        from contextlib import nullcontext
+
+        return nullcontext(Bar())
+
+    import_calls(text_source(text), tariffs, progress=progress)
+    checking = updates[:-1]  # the last update is the writing stage's
+    assert len(checking) >= 4
+    assert sum(checking) == len(text) and checking[1:-1] == [step] * (len(checking) - 2)
 
 
 def test_cli_lists_every_problem_and_exits_non_zero(app, tmp_path):
