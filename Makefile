@@ -123,21 +123,20 @@ bench: install
 	$(BIN)/python bench/scale_bench.py
 
 # Mutation testing (README, "Mutation testing"): a tool to run by hand, not a gate. mutmut 3
-# mutates the modules listed under [mutmut] in setup.cfg and runs, for each mutant, only the
-# tests that reached the mutated function; one worker, at low priority (the machine is
-# shared). Then the intake's checks, against the intake's own tests, in a copy of the project
-# whose setup.cfg is tests/mutation-intake.cfg (that file says why). MUTANTS narrows both to
-# some modules, e.g. MUTANTS='egov.timeutil*'. Results stay in mutants/ and
-# .mutation-intake/mutants/ (git-ignored), so a second run only tries what changed;
-# `$(BIN)/mutmut browse` shows each survivor's diff.
-MUTANTS ?=
-INTAKE_COPY := .mutation-intake
+# runs, for each mutant, only the tests that reached the mutated function. The modules are
+# tried in passes (tests/mutation/*.cfg: the modules of a pass and the tests they answer to),
+# each in a copy of the project under .mutation/<pass>/ whose setup.cfg is that file; one
+# worker, at low priority (the machine is shared). PASSES picks some, e.g. PASSES=billing;
+# results stay in .mutation/<pass>/mutants/ (git-ignored), so a second run only tries what
+# changed; `cd .mutation/billing && ../../$(BIN)/mutmut browse` shows each survivor's diff.
+PASSES ?= $(basename $(notdir $(wildcard tests/mutation/*.cfg)))
 mutation: install
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,mutation]'
-	nice -n 15 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
-	$(BIN)/mutmut results
-	rsync -a --delete --exclude /.git --exclude /.venv --exclude /mutants \
-		--exclude /$(INTAKE_COPY) --exclude node_modules --exclude /.hypothesis ./ $(INTAKE_COPY)/
-	cp tests/mutation-intake.cfg $(INTAKE_COPY)/setup.cfg
-	cd $(INTAKE_COPY) && nice -n 15 ../$(BIN)/mutmut run --max-children 1 $(MUTANTS)
-	cd $(INTAKE_COPY) && ../$(BIN)/mutmut results
+	@set -e; for pass in $(PASSES); do \
+		echo "--- mutation pass $$pass"; mkdir -p .mutation/$$pass; \
+		rsync -a --delete --exclude /.git --exclude /.venv --exclude /.mutation \
+			--exclude node_modules --exclude /.hypothesis --exclude /mutants ./ .mutation/$$pass/; \
+		cp tests/mutation/$$pass.cfg .mutation/$$pass/setup.cfg; \
+		(cd .mutation/$$pass && nice -n 15 ../../$(BIN)/mutmut run --max-children 1 \
+			&& ../../$(BIN)/mutmut results); \
+	done
