@@ -167,3 +167,12 @@ def test_a_tariff_price_is_ascii_digits_only(tmp_path, price):
                     encoding="utf-8")
     with pytest.raises(TariffError, match="line 2: price"):
         TariffBook.from_csv(path)
+
+
+def test_a_tariff_of_an_unknown_kind_is_named_with_its_line(tmp_path):
+    path = tmp_path / "tariffs.csv"
+    path.write_text("kind,prefix,qepik_per_minute,valid_from\nintercity,,5,2020-01-01\n"
+                    "mobile,,9,2020-01-01\n", encoding="utf-8")
+    with pytest.raises(TariffError) as error:
+        TariffBook.from_csv(path)
+    assert str(error.value) == f"{path}, line 3: unknown kind 'mobile'"
