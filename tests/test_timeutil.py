@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from egov.timeutil import BAKU, Month, baku_date, baku_local, to_baku, to_db, utcnow
+from egov.timeutil import (BAKU, Month, baku_date, baku_full_date, baku_local, to_baku, to_db,
+                           utcnow)
 
 
 def test_month_bounds_are_baku_midnights_in_utc():
@@ -67,3 +68,6 @@ def test_dates_are_written_as_each_language_writes_them():
     stored = datetime(2026, 12, 1, 21, 0)  # 2 December, 01:00 in Baku
     assert [baku_date(stored, language) for language in ("az", "ru", "en")] == [
         "02.12", "02.12", "02/12"]
+    assert [baku_full_date(stored, language) for language in ("az", "ru", "en")] == [
+        "02.12.2026", "02.12.2026", "02/12/2026"]
+    assert baku_full_date(datetime(2019, 3, 1, 8, 0), "az") == "01.03.2019"
