@@ -49,11 +49,6 @@ def init_app(app):
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     production = app.config["EGOV_ENV"] == "production"
     hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
-    if app.config.get("TRUSTED_HOSTS") is None:
-        # Flask answers 400 to a Host header outside this list, before any view runs.
-        pass
-    production = app.config["EGOV_ENV"] == "production"
-    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
 
     @login_manager.unauthorized_handler
     def _sign_in_first():
@@ -69,10 +64,6 @@ def init_app(app):
             # Production is served over https only (PUBLIC_URL must be https://): the browser
             # is told never to try plain http here, where a network could strip TLS.
             response.headers.setdefault("Strict-Transport-Security", hsts)
-        if production:
-            # Production is served over https only (PUBLIC_URL must be https://): the browser
-            # is told never to try plain http here, where a network could strip TLS.
-            pass
         # The same URL answers a page or a fragment: caches must keep them apart.
         response.vary.add("HX-Request")
         if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):

@@ -171,6 +171,18 @@ def test_an_error_is_a_whole_page_with_its_title_and_message(client):
     assert "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil." in page
 
 
+def test_an_error_page_does_not_send_the_cleared_screen_back_to_the_failed_address(
+        client, auth, demo):
+    # Signed in, a page carries a no-script refresh to «session ended» when the session
+    # runs out, with the address to come back to; an error page's address is not one.
+    auth.login()
+    calls = client.get("/calls").get_data(as_text=True)
+    assert re.search(r'http-equiv="refresh" content="\d+;url=/auth/session-ended\?next=/calls"',
+                     calls)
+    missing = client.get("/no-such-page").get_data(as_text=True)
+    assert re.search(r'http-equiv="refresh" content="\d+;url=/auth/session-ended"', missing)
+
+
 def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
     response = client.get("/no-such-page", headers={"HX-Request": "true", "HX-Target": "main"})
     page = response.get_data(as_text=True)

@@ -31,6 +31,11 @@ def test_month_label_in_azerbaijani():
     assert Month(2026, 7).label() == "iyul 2026"
 
 
+def test_month_label_in_each_language():
+    assert [Month(2026, 11).label(language) for language in ("az", "ru", "en")] == [
+        "noyabr 2026", "ноябрь 2026", "November 2026"]
+
+
 @pytest.mark.parametrize("utc, month", [
     (datetime(2026, 11, 30, 19, 59, 59), Month(2026, 11)),  # 23:59:59 on 30 November in Baku
     (datetime(2026, 11, 30, 20, 0), Month(2026, 12)),       # Baku midnight of 1 December
