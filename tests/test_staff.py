@@ -134,6 +134,21 @@ def test_a_claim_page_costs_the_same_queries_for_one_disputed_call_or_many(
             == queries_for(f"/staff/claims/{one.reference}"))
 
 
+def test_each_claim_page_shows_only_its_own_calls_and_the_list_filters_by_status(
+        client, signed_in_staff):
+    from egov.telephony import charge_claims
+
+    first = file_claim("aysel", AYSEL_FIRST_LINE, [0])  # 72 s to Moscow
+    second = file_claim("aysel", AYSEL_FIRST_LINE, [4])  # 35 s to Berlin
+    charge_claims.reject(second, signed_in_staff, "Zəng qeydə alınıb.")
+    assert [row.call.duration_seconds for row in charge_claims.disputed_calls(first)] == [72]
+    assert [row.call.duration_seconds for row in charge_claims.disputed_calls(second)] == [35]
+    received = text(client.get("/staff/claims?status=received"))
+    assert first.reference in received and second.reference not in received
+    rejected = text(client.get("/staff/claims?status=rejected"))
+    assert second.reference in rejected and first.reference not in rejected
+
+
 def test_answer_errors_keep_what_was_typed(client, signed_in_staff):
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
     row = ClaimCall.get()
