@@ -126,9 +126,9 @@ def test_calls_are_listed_by_when_they_were_made_not_by_when_they_were_imported(
         client, auth, world):
     citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
     line = world.line("0124401234", citizen)
-    world.call(line, world.in_month(hours=9), seconds=43)
-    world.call(line, world.in_month(hours=2), seconds=41)  # in a file the operator sent late
-    world.call(line, world.in_month(hours=5), seconds=42)
+    world.call(line, world.in_month(minutes=3), seconds=43)
+    world.call(line, world.in_month(minutes=1), seconds=41)  # in a file the operator sent late
+    world.call(line, world.in_month(minutes=2), seconds=42)
     auth.login("sinaq", "sinaq-parol-1")
     rows = [r for r in cells(text(client.get("/calls"))) if len(r) == 7 and r[0].isdigit()]
     assert [(r[0], r[3]) for r in rows] == [("1", "41"), ("2", "42"), ("3", "43")]

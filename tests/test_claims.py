@@ -188,8 +188,8 @@ def test_rejecting_one_claim_frees_only_its_own_calls(client, aysel):
 def test_a_claims_calls_are_in_the_order_they_were_made_not_the_order_imported(world):
     citizen = world.citizen("5ORDR01", "Sıra Yoxlayan")
     line = world.line("0124931122", citizen)
-    later = world.call(line, world.in_month(hours=10))
-    earlier = world.call(line, world.in_month(hours=5))  # in a file the operator sent late
+    later = world.call(line, world.in_month(minutes=2))
+    earlier = world.call(line, world.in_month(minutes=1))  # in a file the operator sent late
     held, calls = access.claimable_calls(citizen, "0124931122", Month.current(),
                                          [later.id, earlier.id])
     claim = claims.file_claim(citizen, held, calls, "Etməmişəm.")
