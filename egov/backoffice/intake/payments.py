@@ -79,4 +79,5 @@ def import_payments(source, now=None, progress=no_progress, batch_size=BATCH_SIZ
         refuse_if_any(source, problems)
         with progress("Writing payments", len(marks)) as bar:
             update_batches(Call, Call.paid_at, marks, bar, batch_size)
-    return ImportResult(updated=len(marks), unchanged=unchanged, updated_as="marked paid")
+    return ImportResult(updated=len(marks), unchanged=unchanged, updated_as="marked paid",
+                        only_updates=True)

@@ -31,12 +31,13 @@ class ImportResult:
     updated: int = 0  # existing rows changed (a payment mark, a closed holder period)
 
     updated_as: str = "updated"
+    # A payments file adds no rows, it only marks calls: «0 marked paid», never «0 added».
+    only_updates: bool = False
 
     def summary(self):
-        # A payments file only marks calls («2 marked paid»), even when it marks none.
-        marks_only = self.updated_as != ImportResult.updated_as
-        parts = [] if marks_only or (self.updated and not self.added) else [f"{self.added} added"]
-        if self.updated or marks_only:
+        counts_added = not self.only_updates and (self.added or not self.updated)
+        parts = [f"{self.added} added"] if counts_added else []
+        if self.updated or self.only_updates:
             parts.append(f"{self.updated} {self.updated_as}")
         parts.append(f"{self.unchanged} already there")
         if self.skipped:
