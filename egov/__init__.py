@@ -16,7 +16,7 @@ from .commands import init_db_command, prune_access_log_command
 from .demo import prepare_demo_command
 from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
-from .identity import oidc, sessions
+from .identity import oidc, passwords, sessions
 from .models import create_tables
 
 
@@ -39,6 +39,7 @@ def create_app(test_config=None):
         create_tables()
         catalogue.ensure_loaded(app.config["DATA_DIR"])
 
+    passwords.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

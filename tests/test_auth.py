@@ -2,7 +2,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from egov import create_app
 from egov.models import Citizen, LoginSession
+
+from .conftest import AuthActions
+
+# RFC 9106's low-memory recommendation, as an Argon2id hash string states it.
+PRODUCTION_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"
 
 
 @pytest.fixture
@@ -33,6 +39,19 @@ def test_how_to_obtain_is_a_fragment_for_htmx_and_a_page_without_it(client):
 def test_password_is_stored_as_an_argon2_hash(aysel, db):
     stored = Citizen.get(username="aysel").password_hash
     assert stored.startswith("$argon2id$") and "aysel-demo-1" not in stored
+
+
+@pytest.mark.parametrize("config", [{"TESTING": True}, {"FAST_PASSWORD_HASHING": True}],
+                         ids=["testing-without-the-flag", "the-flag-without-testing"])
+def test_only_the_test_suite_hashes_with_cheap_parameters(database_url, aysel, db, config):
+    """The suite hashes with argon2's cheapest parameters (conftest's app). Any other app,
+    an operator's setting the flag among them, hashes with the production ones; and a
+    citizen's cheap hash is replaced by a production one at their next sign-in."""
+    assert not Citizen.get(username="aysel").password_hash.startswith(PRODUCTION_PARAMETERS)
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "other-secret",
+                      "RATELIMIT_STORAGE_URI": "memory://", **config})
+    assert AuthActions(app.test_client()).login().status_code == 302
+    assert Citizen.get(username="aysel").password_hash.startswith(PRODUCTION_PARAMETERS)
 
 
 def test_sign_in_and_out(client, auth, aysel):
