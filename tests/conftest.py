@@ -72,6 +72,7 @@ def app(database_url, tmp_path):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "FAST_PASSWORD_HASHING": True,  # argon2's cheapest parameters (egov.identity.passwords)
     })
     empty_database()
     yield app
@@ -181,20 +182,26 @@ def staff_auth(client):
 
 
 @pytest.fixture
-def queries_for(client, monkeypatch):
-    """How many SQL statements the app runs to answer a GET of `path` (which must be 200)."""
+def statements_for(client, monkeypatch):
+    """The SQL statements the app runs to answer a GET of `path` (which must be 200)."""
     statements = []
     original = type(database.obj).execute_sql
     monkeypatch.setattr(type(database.obj), "execute_sql", lambda self, sql, *a, **k: (
         statements.append(sql), original(self, sql, *a, **k))[1])
 
-    def count(path):
+    def statements_of(path):
         client.get(path)  # once unmeasured: the session's touch and per-process loads
         statements.clear()
         assert client.get(path).status_code == 200
-        return len([sql for sql in statements if sql != "SELECT 1"])  # egov.db's check-out ping
+        return [sql for sql in statements if sql != "SELECT 1"]  # egov.db's check-out ping
 
-    return count
+    return statements_of
+
+
+@pytest.fixture
+def queries_for(statements_for):
+    """How many SQL statements the app runs to answer a GET of `path` (which must be 200)."""
+    return lambda path: len(statements_for(path))
 
 
 # --- Debian's Chromium, for tests/browser and tests/interop ------------------------------

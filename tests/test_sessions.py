@@ -179,7 +179,8 @@ def citizen_session(app, world, db):
         yield sessions.open_session(sessions.CITIZEN, citizen, means="password")
 
 
-LIMITS = sessions.Limits(idle=timedelta(minutes=15), absolute=timedelta(hours=8))
+LIMITS = sessions.Limits(idle=timedelta(minutes=15), absolute=timedelta(hours=8),
+                         warning=timedelta(minutes=2))
 
 
 def _found(row, now):
@@ -318,6 +319,63 @@ def test_an_htmx_answer_says_how_long_the_session_now_has(client, auth, demo, cl
                           headers={"HX-Request": "true", "HX-Target": "call-report"})
     assert float(response.headers["X-Session-Remaining"]) == pytest.approx(900, abs=2)
     assert "X-Session-Remaining" not in client.get("/calls").headers  # whole pages say it inside
+
+
+def test_a_short_idle_limit_warns_at_half_of_it(app, client, auth, demo, clock):
+    """A two-minute warning in a one-minute session would be open from the first page."""
+    app.config.update(SESSION_IDLE_SECONDS=60, SESSION_WARNING_SECONDS=120)
+    auth.login()
+    assert _status(client)["warning"] == 30
+
+
+def test_in_its_last_second_the_session_counts_down_to_its_end(app, client, auth, demo, clock):
+    """The warning closes the screen when nothing is left: not a second after the end."""
+    auth.login()
+    clock.advance(minutes=14, seconds=59.5)
+    assert _status(client)["remaining"] == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("kind, page, sign_out", [("citizen", "/calls", "/auth/logout"),
+                                                  ("staff", "/staff/claims", "/staff/logout")])
+def test_the_warnings_cikis_signs_out_of_the_pages_own_kind_of_session(
+        client, auth, staff_auth, demo, kind, page, sign_out):
+    """«Çıxış» in the warning posts to the sign-out of whoever the page is for; the staff
+    one on a citizen's page would leave the citizen signed in, and the other way round."""
+    sign_in, _signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    html = client.get(page).get_data(as_text=True)
+    dialog = html[html.index('<dialog id="session-warning"'):html.index("</dialog>")]
+    assert 'data-warning="120.0"' in dialog
+    assert re.search(rf'<form class="inline" method="post" action="{sign_out}">\s*'
+                     r'<input type="hidden" name="csrf_token"', dialog)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_session_token_is_256_random_bits(client, auth, staff_auth, demo, kind):
+    sign_in, _signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    (token,) = [row.token for row in getattr(sessions, kind.upper()).model.select()]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 bytes in URL-safe base64
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_warnings_question_costs_one_statement(client, auth, staff_auth, demo, kind,
+                                                   queries_for):
+    """Asked every few seconds by every open tab: the session and its owner, read together."""
+    sign_in, _signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    assert queries_for("/auth/session") == 1
+
+
+@pytest.mark.parametrize("kind, page", [("citizen", "/calls"), ("staff", "/staff/claims")])
+def test_a_page_reads_its_session_once(client, auth, staff_auth, demo, kind, page,
+                                       statements_for):
+    """The session is asked for by the view, the header, the idle warning: read once."""
+    sign_in, _signed_in = KINDS[kind]
+    sign_in(auth, staff_auth)
+    table = getattr(sessions, kind.upper()).model._meta.table_name
+    reads = [sql for sql in statements_for(page) if f'FROM "{table}"' in sql]
+    assert len(reads) == 1, reads
 
 
 def test_seconds_level_limits_and_the_warning_for_tests(app, client, auth, demo, clock):

@@ -46,7 +46,7 @@ KINDS = (CITIZEN, STAFF)
 class Limits:
     idle: timedelta
     absolute: timedelta
-    warning: timedelta = timedelta(minutes=2)
+    warning: timedelta
 
     @property
     def touch_after(self):
@@ -62,7 +62,7 @@ class Limits:
         idle = timedelta(seconds=seconds)
         # The warning must come after the last write of activity could have been skipped
         # (touch_after), or an active citizen would be warned: at most half the idle limit.
-        warning = min(timedelta(seconds=config.get("SESSION_WARNING_SECONDS", 120)), idle / 2)
+        warning = min(timedelta(seconds=config["SESSION_WARNING_SECONDS"]), idle / 2)
         return cls(idle=idle, absolute=timedelta(hours=config["SESSION_MAX_HOURS"]),
                    warning=warning)
 
@@ -159,7 +159,7 @@ def clock():
     if row is None:
         return None
     limits = Limits.current()
-    return {"kind": "staff" if kind is STAFF else "citizen", "remaining": remaining(row, limits),
+    return {"staff": kind is STAFF, "remaining": remaining(row, limits),
             "ends_at": ends_at(row, limits), "warning": limits.warning.total_seconds()}
 
 
@@ -174,11 +174,13 @@ def renew():
 
 
 def sign_in(kind, owner, **fields):
-    """Sign this browser in as `owner`; the session it held before ends on the server."""
+    """Sign this browser in as `owner`; the session it held before ends on the server.
+
+    A citizen's `fields` name the means (`means`), which the access log records."""
     end_browser_sessions()
     row = open_session(kind, owner, **fields)
     if kind is CITIZEN:
-        access_log.citizen_acted(owner, access_log.SIGN_IN, detail=fields.get("means", ""))
+        access_log.citizen_acted(owner, access_log.SIGN_IN, detail=fields["means"])
         login_user(SignedIn(row))
     else:
         session[kind.cookie_key] = row.token
