@@ -213,6 +213,28 @@ def test_a_call_at_the_months_end_is_next_months(world, db, people):
         == [22]
 
 
+def test_a_holding_that_ends_at_the_months_start_or_starts_at_its_end_is_not_listed(
+        world, db, people):
+    """Both ends of the month are exclusive: a line released at Baku midnight of the 1st,
+    or taken at the next one, was never the citizen's this month."""
+    first, second = people
+    world.line("0124401234", first, since=world.month.start - timedelta(days=30))
+    assign_line("0124401234", second, world.month.start)
+    world.line("0183456789", first, since=world.month.end)
+    assert lines_of(first, world.month) == []
+    assert [held.number for held in lines_of(second, world.month)] == ["0124401234"]
+
+
+def test_the_report_lists_calls_in_time_order_whatever_order_they_were_imported_in(
+        world, db, people):
+    first, _ = people
+    line = world.line("0124401234", first)
+    for minutes, seconds in ((3, 33), (1, 11), (2, 22)):
+        world.call(line, world.in_month(minutes=minutes), seconds=seconds)
+    assert [c.duration_seconds for c in calls_of(line_of(first, "0124401234", world.month))] \
+        == [11, 22, 33]
+
+
 # --- A line is named by its whole number, and one line never shows another ---
 
 

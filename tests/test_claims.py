@@ -93,6 +93,17 @@ def test_a_simultaneous_filing_the_check_did_not_see_is_named_too(aysel, monkeyp
     assert Claim.select().count() == 1
 
 
+def test_a_reference_drawn_twice_is_drawn_again(aysel, monkeypatch):
+    """Five random characters can repeat a month's earlier reference: the claim is filed
+    under the next draw, not refused."""
+    first = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    draws = iter([first.reference, first.reference, "RK-2612-NEW22"])
+    monkeypatch.setattr(claims, "new_reference", lambda now: next(draws))
+    second = file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    assert second.reference == "RK-2612-NEW22"
+    assert [row.call_id for row in second.claim_calls] == call_ids(aysel, AYSEL_FIRST_LINE)[1:2]
+
+
 def test_errors_are_in_azerbaijani_and_keep_what_was_typed(client, aysel):
     ids = call_ids(aysel, AYSEL_FIRST_LINE)
     response = post_claim(client, AYSEL_FIRST_LINE, [], "Məbləğ çox böyükdür")

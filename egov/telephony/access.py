@@ -80,10 +80,13 @@ def lines_of(citizen, month):
     return held
 
 
-def line_of(citizen, number, month, held_lines=None):
-    """One of the citizen's lines by its number (among `held_lines` when already read),
-    or NotVisible."""
-    for held in lines_of(citizen, month) if held_lines is None else held_lines:
+def line_of(citizen, number, month):
+    """One of the citizen's lines by its number, or NotVisible."""
+    return _by_number(lines_of(citizen, month), number)
+
+
+def _by_number(held_lines, number):
+    for held in held_lines:
         if held.number == number:
             return held
     raise NotVisible(number)
@@ -95,7 +98,7 @@ def chosen_line(citizen, month, number):
     held_lines = lines_of(citizen, month)
     if not number:
         return held_lines, (held_lines[0] if held_lines else None)
-    return held_lines, line_of(citizen, number, month, held_lines)
+    return held_lines, _by_number(held_lines, number)
 
 
 def calls_query(held):
