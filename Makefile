@@ -129,6 +129,8 @@ bench: install
 # worker, at low priority (the machine is shared). PASSES picks some, e.g. PASSES=billing;
 # results stay in .mutation/<pass>/mutants/ (git-ignored), so a second run only tries what
 # changed; `cd .mutation/billing && ../../$(BIN)/mutmut browse` shows each survivor's diff.
+# mutmut copies a source folder's other files (templates, CSS) into mutants/ only when
+# missing, so a changed template would be tested stale: the copy of egov/ is refreshed.
 PASSES ?= $(basename $(notdir $(wildcard tests/mutation/*.cfg)))
 mutation: install
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,mutation]'
@@ -137,6 +139,8 @@ mutation: install
 		rsync -a --delete --exclude /.git --exclude /.venv --exclude /.mutation \
 			--exclude node_modules --exclude /.hypothesis --exclude /mutants ./ .mutation/$$pass/; \
 		cp tests/mutation/$$pass.cfg .mutation/$$pass/setup.cfg; \
+		if [ -d .mutation/$$pass/mutants/egov ]; then rsync -a --exclude '*.py' \
+			--exclude __pycache__ egov/ .mutation/$$pass/mutants/egov/; fi; \
 		(cd .mutation/$$pass && nice -n 15 ../../$(BIN)/mutmut run --max-children 1 \
 			&& ../../$(BIN)/mutmut results); \
 	done
