@@ -32,6 +32,14 @@ def test_staff_sign_in_is_its_own_page_and_its_own_accounts(client, demo, staff_
     assert staff_auth.login().headers["Location"] == "/staff/claims"
 
 
+@pytest.mark.parametrize("path", ["/staff/claims", "/staff/feedback", "/staff/my-actions"])
+def test_every_staff_page_names_who_is_signed_in_and_offers_cixis(client, signed_in_staff, path):
+    """A shared office computer: the header says whose session this is, and how to end it."""
+    page = text(client.get(path))
+    assert f'<span class="who">{signed_in_staff.full_name} (əməkdaş)</span>' in page
+    assert re.search(r'<form[^>]*method="post" action="/staff/logout"', page)
+
+
 @pytest.mark.parametrize("next_url", ["/staff/claims\r\nX-Evil: 1", "/staff/claims\n"])
 def test_a_staff_return_address_with_a_control_character_is_refused(client, demo, next_url):
     data = {"username": "operator", "password": "operator-demo-1", "next": next_url,

@@ -229,7 +229,7 @@ def current_staff():
         token = session.get(STAFF.cookie_key)
         row = token and find_session(STAFF, token, Limits.current())
         if token and row is None:
-            session.pop(STAFF.cookie_key, None)
+            session.pop(STAFF.cookie_key)
         g.staff, g.staff_session = (row.staff, row) if row else (None, None)
     return g.staff
 
