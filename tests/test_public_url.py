@@ -40,6 +40,14 @@ def test_a_request_for_another_host_is_refused(app, path):
     assert client.get(path, headers={"Host": "portal.example"}).status_code in (200, 302)
 
 
+def test_trusted_hosts_set_outright_are_kept_as_given(app):
+    """An app created with Flask's own TRUSTED_HOSTS (create_app's mapping, as a wsgi
+    script of the operator's may pass) answers those hosts only, not PUBLIC_URL's too."""
+    client = portal(app, TRUSTED_HOSTS=["intranet.example"])
+    assert client.get("/healthz", headers={"Host": "intranet.example"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "portal.example"}).status_code == 400
+
+
 def test_further_hosts_can_be_trusted_by_name(app):
     client = portal(app, EXTRA_TRUSTED_HOSTS=["10.0.0.5"])
     assert client.get("/healthz", headers={"Host": "10.0.0.5:8000"}).status_code == 200
