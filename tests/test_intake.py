@@ -139,13 +139,28 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_line(registry, tmp_path, ta
 
 
 def test_missing_columns_are_named(registry, tariffs):
-    source = text_source("record_id,calling_number,called_number,started_at\n"
-                         "C1,0124931122,0222564321,2026-10-03 09:12:40\n")
+    source = text_source("record_id,calling_number,called_number\n"
+                         "C1,0124931122,0222564321\n")
     assert refused(import_calls, source, tariffs) == [(1, (
-        "missing column(s): duration_seconds; the header must name record_id, calling_number, "
-        "called_number, started_at, duration_seconds"))]
+        "missing column(s): started_at, duration_seconds; the header must name record_id, "
+        "calling_number, called_number, started_at, duration_seconds"))]
     assert refused(import_lines, text_source("")) == [
         (0, "the file is empty: a header row is needed")]
+
+
+def test_blank_lines_anywhere_are_skipped_and_the_rows_after_them_read(registry, tariffs):
+    """An operator's editor leaves empty and space-only lines; they are no rows, and do not
+    end the file."""
+    result = import_calls(calls_csv(
+        "C1,0124931122,0222564321,2026-10-03 09:12:40,60", "", "   ",
+        "C2,0124931122,0222564321,2026-10-03 10:12:40,60", ""), tariffs)
+    assert result.added == 2 and Call.select().count() == 2
+
+
+def test_a_line_of_one_value_is_a_row_with_too_few_fields(registry, tariffs):
+    problems = refused(import_calls, calls_csv(
+        "C1,0124931122,0222564321,2026-10-03 09:12:40,60", "C2"), tariffs)
+    assert problems == [(3, "1 fields where the header has 5")]
 
 
 def test_a_record_id_sent_again_with_other_content_is_refused(registry, tariffs):
@@ -573,9 +588,10 @@ def test_only_the_documented_date_form_in_ascii_digits_is_a_time(registry, tarif
 
 def test_a_header_naming_a_column_twice_is_refused(registry, tariffs):
     source = text_source("record_id,calling_number,called_number,started_at,duration_seconds,"
-                         "Duration_Seconds\nC1,0124931122,0222564321,2026-10-03 09:12:40,60,7\n")
+                         "Duration_Seconds,Record_ID\n"
+                         "C1,0124931122,0222564321,2026-10-03 09:12:40,60,7,C2\n")
     assert refused(import_calls, source, tariffs) == [
-        (1, "the header names column(s) duration_seconds twice")]
+        (1, "the header names column(s) duration_seconds, record_id twice")]
     assert Call.select().count() == 0
 
 
