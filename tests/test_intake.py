@@ -157,10 +157,13 @@ def test_blank_lines_anywhere_are_skipped_and_the_rows_after_them_read(registry,
     assert result.added == 2 and Call.select().count() == 2
 
 
-def test_a_line_of_one_value_is_a_row_with_too_few_fields(registry, tariffs):
+def test_a_line_of_one_value_is_a_row_with_too_few_fields_and_the_next_are_read(
+        registry, tariffs):
     problems = refused(import_calls, calls_csv(
-        "C1,0124931122,0222564321,2026-10-03 09:12:40,60", "C2"), tariffs)
-    assert problems == [(3, "1 fields where the header has 5")]
+        "C1,0124931122,0222564321,2026-10-03 09:12:40,60", "C2",
+        "C3,0124931122,0222564321,2026-10-03 10:12:40,60,7"), tariffs)
+    assert problems == [(3, "1 fields where the header has 5"),
+                        (4, "6 fields where the header has 5")]
 
 
 def test_a_record_id_sent_again_with_other_content_is_refused(registry, tariffs):
