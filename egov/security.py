@@ -13,7 +13,6 @@ from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
 
-
 def content_security_policy():
     # form-action also governs the redirect that answers a form: the no-JavaScript
     # "Daxil ol" and every "Çıxış" end at the providers' own origins, which are allowed
@@ -42,79 +41,86 @@ def _error_page(status, title, message):
     return make_response(page, status)
 
 
+def _headers(response):
+    config = current_app.config
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if config["EGOV_ENV"] == "production":
+        # Production is served over https only (PUBLIC_URL must be https://): the browser
+        # is told never to try plain http here, where a network could strip TLS.
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={config['HSTS_MAX_AGE']}")
+    # The same URL answers a page or a fragment: caches must keep them apart.
+    response.vary.add("HX-Request")
+    if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sign_in_first():
+    return navigate(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _not_found(error):
+    return _error_page(404, _("Səhifə tapılmadı"),
+                       _("Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."))
+
+
+def _csrf(error):
+    return _error_page(400, _("Formun vaxtı keçib"), _("Səhifəni yeniləyin və yenidən cəhd edin."))
+
+
+def _method(error):
+    return _error_page(405, _("Bu əməliyyat mümkün deyil"), _("Bu ünvan belə sorğunu qəbul etmir."))
+
+
+def _too_many(error):
+    return _error_page(429, _("Çox sayda cəhd"), _("Bir neçə dəqiqə gözləyin və yenidən cəhd edin."))
+
+
+def _database_unavailable(error):
+    """The database did not come back in time, or went away mid-request: «try again»."""
+    current_app.logger.warning("database unavailable: answering 503 (%s: %s)",
+                               type(error).__name__, str(error).strip())
+    discard_connections()
+    # The page must not ask the database who is signed in: it shows no account.
+    g._login_user = login_manager.anonymous_user()
+    g.staff = None
+    if "language" not in g:  # the wait came before the language was chosen
+        i18n.choose()
+    response = _error_page(503, _("Xidmət müvəqqəti əlçatan deyil"),
+                           _("Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin."))
+    response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _server_error(error):
+    # The database can also fail where no handler above is asked (an after_request).
+    if isinstance(getattr(error, "original_exception", None),
+                  UNAVAILABLE + (DatabaseUnavailable,)):
+        return _database_unavailable(error.original_exception)
+    return _error_page(500, _("Xəta baş verdi"),
+                       _("Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin."))
+
+
 def init_app(app):
+    """The headers and the error pages; plain functions above, so that each can be read
+    (and mutation-tested: mutmut does not mutate functions defined inside others)."""
     login_manager.login_message = None  # the sign-in page says why by itself
     if app.config.get("TRUSTED_HOSTS") is None:
         # Flask answers 400 to a Host header outside this list, before any view runs.
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
-    production = app.config["EGOV_ENV"] == "production"
-    hsts = f"max-age={app.config['HSTS_MAX_AGE']}"
-
-    @login_manager.unauthorized_handler
-    def _sign_in_first():
-        return navigate(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", content_security_policy())
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if production:
-            # Production is served over https only (PUBLIC_URL must be https://): the browser
-            # is told never to try plain http here, where a network could strip TLS.
-            response.headers.setdefault("Strict-Transport-Security", hsts)
-        # The same URL answers a page or a fragment: caches must keep them apart.
-        response.vary.add("HX-Request")
-        if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
-    @app.errorhandler(404)
-    @app.errorhandler(NotVisible)  # another citizen's line or claim: as if it did not exist
-    def _not_found(error):
-        return _error_page(404, _("Səhifə tapılmadı"),
-                           _("Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."))
-
-    @app.errorhandler(CSRFError)
-    def _csrf(error):
-        return _error_page(400, _("Formun vaxtı keçib"),
-                           _("Səhifəni yeniləyin və yenidən cəhd edin."))
-
-    @app.errorhandler(405)
-    def _method(error):
-        return _error_page(405, _("Bu əməliyyat mümkün deyil"),
-                           _("Bu ünvan belə sorğunu qəbul etmir."))
-
-    @app.errorhandler(429)
-    def _too_many(error):
-        return _error_page(429, _("Çox sayda cəhd"),
-                           _("Bir neçə dəqiqə gözləyin və yenidən cəhd edin."))
-
-    @app.errorhandler(DatabaseUnavailable)
-    @app.errorhandler(UNAVAILABLE[0])
-    @app.errorhandler(UNAVAILABLE[1])
-    def _database_unavailable(error):
-        """The database did not come back in time, or went away mid-request: «try again»."""
-        current_app.logger.warning("database unavailable: answering 503 (%s: %s)",
-                                   type(error).__name__, str(error).strip())
-        discard_connections()
-        # The page must not ask the database who is signed in: it shows no account.
-        g._login_user = login_manager.anonymous_user()
-        g.staff = None
-        if "language" not in g:  # the wait came before the language was chosen
-            i18n.choose()
-        response = _error_page(503, _("Xidmət müvəqqəti əlçatan deyil"),
-                               _("Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin."))
-        response.headers["Retry-After"] = "5"
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    @app.errorhandler(500)
-    def _server_error(error):
-        # The database can also fail where no handler above is asked (an after_request).
-        if isinstance(getattr(error, "original_exception", None),
-                      UNAVAILABLE + (DatabaseUnavailable,)):
-            return _database_unavailable(error.original_exception)
-        return _error_page(500, _("Xəta baş verdi"),
-                           _("Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin."))
+    login_manager.unauthorized_handler(_sign_in_first)
+    app.after_request(_headers)
+    app.register_error_handler(404, _not_found)
+    # Another citizen's line or claim: as if it did not exist.
+    app.register_error_handler(NotVisible, _not_found)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(405, _method)
+    app.register_error_handler(429, _too_many)
+    for unavailable in (DatabaseUnavailable, *UNAVAILABLE):
+        app.register_error_handler(unavailable, _database_unavailable)
+    app.register_error_handler(500, _server_error)

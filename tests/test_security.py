@@ -194,6 +194,25 @@ def test_an_error_page_does_not_send_the_cleared_screen_back_to_the_failed_addre
     assert re.search(r'http-equiv="refresh" content="\d+;url=/auth/session-ended"', missing)
 
 
+@pytest.mark.parametrize("lang, title", [("az", "Xəta baş verdi"), ("en", "An error occurred"),
+                                         ("ru", "Произошла ошибка")])
+def test_an_unexpected_error_is_a_page_in_the_citizens_language_not_a_traceback(
+        app, client, lang, title):
+    """A bug in a view: the citizen gets a 500 page that says to try again, in their
+    language, and nothing of the code."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside TESTING: the handler answers
+
+    @app.route("/a-view-with-a-bug")
+    def a_view_with_a_bug():
+        raise ZeroDivisionError("the bug's own words")
+
+    response = client.get(f"/a-view-with-a-bug?lang={lang}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and f"<h1>{title}</h1>" in page
+    assert "ZeroDivisionError" not in page and "the bug's own words" not in page
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
 def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
     response = client.get("/no-such-page", headers={"HX-Request": "true", "HX-Target": "main"})
     page = response.get_data(as_text=True)

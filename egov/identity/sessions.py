@@ -240,17 +240,21 @@ def load_citizen(token):
     return SignedIn(row) if row else None
 
 
+def _template_context():
+    return {"current_staff": current_staff(), "session_clock": clock(),
+            "signed_out_now": session.pop("signed_out", False)}
+
+
+def _remaining_header(response):
+    # Only swaps: session.js reads it after each one (a swap is activity).
+    if request.headers.get("HX-Request") == "true":
+        now = clock()
+        if now is not None:
+            response.headers["X-Session-Remaining"] = f"{now['remaining']:.1f}"
+    return response
+
 
 def init_app(app):
     """Every page knows the session's clock; an htmx answer says it in a header too."""
-    app.context_processor(lambda: {"current_staff": current_staff(), "session_clock": clock(),
-                                   "signed_out_now": session.pop("signed_out", False)})
-
-    @app.after_request
-    def _remaining_header(response):
-        # Only swaps: session.js reads it after each one (a swap is activity).
-        if request.headers.get("HX-Request") == "true":
-            now = clock()
-            if now is not None:
-                response.headers["X-Session-Remaining"] = f"{now['remaining']:.1f}"
-        return response
+    app.context_processor(_template_context)
+    app.after_request(_remaining_header)
