@@ -125,3 +125,29 @@ def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, pro
     assert health.status_code == 200 and style.status_code == 200 and unaffected < 1
     assert aysel.get(server.url + "/calls", timeout=10).status_code == 200  # back by itself
     assert "Traceback" not in server.log()
+
+
+def test_sqlite_locked_past_its_busy_timeout_answers_503_and_shows_no_account(
+        database_url, client, auth, demo):
+    """The embedded database's own blink: another writer (an import from the command line)
+    holds the write lock longer than the five-second busy timeout. The sign-in waits, then
+    says «try again», in the citizen's language, with nobody signed in; once the lock is
+    gone, the same sign-in works."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock (PostgreSQL's outage is tested above)")
+    import sqlite3
+
+    writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        page = auth.login()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    text = page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert ("<h1>Xidmət müvəqqəti əlçatan deyil</h1>\n  "
+            "<p>Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin.</p>") in text
+    assert page.headers["Retry-After"] == "5" and page.headers["Cache-Control"] == "no-store"
+    assert "Çıxış" not in text and "Aysel" not in text
+    assert auth.login().status_code == 302

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from .conftest import csrf_token
+
 PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza",
          "/calls/manual", "/calls/video", "/staff/login"]
 
@@ -209,8 +211,38 @@ def test_an_unexpected_error_is_a_page_in_the_citizens_language_not_a_traceback(
     response = client.get(f"/a-view-with-a-bug?lang={lang}")
     page = response.get_data(as_text=True)
     assert response.status_code == 500 and f"<h1>{title}</h1>" in page
+    if lang == "az":
+        assert ("<p>Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin.</p>"
+                in page)
     assert "ZeroDivisionError" not in page and "the bug's own words" not in page
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def _refused_sign_in(client):
+    return client.post("/auth/login/password", data={"username": "aysel", "password": "x"})
+
+
+def _guessing(client):
+    for attempt in range(6):
+        response = client.post("/auth/login/password", data={
+            "username": "aysel", "password": f"guess-{attempt}", "csrf_token": csrf_token(client)})
+    return response
+
+
+@pytest.mark.parametrize("ask, status, title, message", [
+    (lambda client: client.get("/no-such-page"), 404, "Səhifə tapılmadı",
+     "Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."),
+    (_refused_sign_in, 400, "Formun vaxtı keçib", "Səhifəni yeniləyin və yenidən cəhd edin."),
+    (lambda client: client.get("/auth/logout"), 405, "Bu əməliyyat mümkün deyil",
+     "Bu ünvan belə sorğunu qəbul etmir."),
+    (_guessing, 429, "Çox sayda cəhd", "Bir neçə dəqiqə gözləyin və yenidən cəhd edin."),
+], ids=["404", "400-csrf", "405", "429"])
+def test_each_refusal_has_its_own_status_title_and_message(client, demo, ask, status, title,
+                                                           message):
+    response = ask(client)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert f"<h1>{title}</h1>\n  <p>{message}</p>" in page
 
 
 def test_an_error_asked_for_by_htmx_is_a_fragment_that_brings_its_title(client):
