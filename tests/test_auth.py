@@ -111,6 +111,14 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_straight_back(client, auth, a
     assert auth.login(next="/calls").headers["Location"] == "/calls"
 
 
+def test_the_way_back_keeps_the_whole_address_whatever_it_ends_with(client):
+    """Claim references end in any of their letters, X among them: only a bare trailing
+    "?" is dropped from the way back."""
+    for path, back in (("/calls/claims/RK-2612-ABCDX", "/calls/claims/RK-2612-ABCDX"),
+                       ("/calls?", "/calls")):
+        assert client.get(path).headers["Location"] == f"/auth/login?next={back}"
+
+
 @pytest.mark.parametrize(
     "next_url",
     ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",

@@ -128,7 +128,7 @@ def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, pro
 
 
 def test_sqlite_locked_past_its_busy_timeout_answers_503_and_shows_no_account(
-        database_url, client, auth, demo):
+        database_url, client, auth, demo, caplog):
     """The embedded database's own blink: another writer (an import from the command line)
     holds the write lock longer than the five-second busy timeout. The sign-in waits, then
     says «try again», in the citizen's language, with nobody signed in; once the lock is
@@ -150,4 +150,7 @@ def test_sqlite_locked_past_its_busy_timeout_answers_503_and_shows_no_account(
             "<p>Xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin.</p>") in text
     assert page.headers["Retry-After"] == "5" and page.headers["Cache-Control"] == "no-store"
     assert "Çıxış" not in text and "Aysel" not in text
+    # The operator's log says what happened, in one line (the page says nothing of it).
+    assert [r.getMessage() for r in caplog.records if r.name == "egov"] == [
+        "database unavailable: answering 503 (OperationalError: database is locked)"]
     assert auth.login().status_code == 302
