@@ -34,6 +34,15 @@ def test_content_security_policy_is_strict(client):
     ]
 
 
+@pytest.mark.parametrize("path", ["/", "/services", "/no-such-page", "/healthz"])
+def test_every_answer_carries_the_browsers_safety_headers(client, path):
+    """No guessing a file's type, no address sent to other sites, no frame around a page."""
+    headers = client.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_htmx_is_vendored_with_its_licence(client):
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
     assert "Zero-Clause BSD" in client.get("/static/vendor/htmx-2.0.11.LICENSE").get_data(
