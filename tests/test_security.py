@@ -41,6 +41,8 @@ def test_every_answer_carries_the_browsers_safety_headers(client, path):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
+    # The same URL answers a page or an htmx fragment: a cache must not mix them up.
+    assert "HX-Request" in [name.strip() for name in headers["Vary"].split(",")]
 
 
 def test_htmx_is_vendored_with_its_licence(client):
