@@ -45,6 +45,12 @@ def test_every_answer_carries_the_browsers_safety_headers(client, path):
     assert "HX-Request" in [name.strip() for name in headers["Vary"].split(",")]
 
 
+def test_the_sign_in_page_is_never_stored_and_a_public_page_may_be(client):
+    """A kiosk's Back button must not bring back what the last person typed to sign in."""
+    assert client.get("/auth/login").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/services").headers.get("Cache-Control", "")
+
+
 def test_htmx_is_vendored_with_its_licence(client):
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
     assert "Zero-Clause BSD" in client.get("/static/vendor/htmx-2.0.11.LICENSE").get_data(
