@@ -143,4 +143,4 @@ mutation: install
 			--exclude __pycache__ egov/ .mutation/$$pass/mutants/egov/; fi; \
 		(cd .mutation/$$pass && nice -n 15 ../../$(BIN)/mutmut run --max-children 1 \
 			&& ../../$(BIN)/mutmut results); \
-	done
+	done; $(BIN)/python scripts/mutation_score.py

@@ -3,9 +3,10 @@ error, and a longer outage shows «try again later» (503), never a 500.
 
 gunicorn (several workers) reaches PostgreSQL through a TCP proxy of the test's own
 (tests/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
-never restarted, since other suites on the machine use it. PostgreSQL only: an
-embedded SQLite file does not go away.
+never restarted, since other suites on the machine use it. An embedded SQLite file does not go
+away; its own blink, another writer holding the lock too long, is the last test here.
 """
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -131,12 +132,10 @@ def test_sqlite_locked_past_its_busy_timeout_answers_503_and_shows_no_account(
         database_url, client, auth, demo, caplog):
     """The embedded database's own blink: another writer (an import from the command line)
     holds the write lock longer than the five-second busy timeout. The sign-in waits, then
-    says «try again», in the citizen's language, with nobody signed in; once the lock is
-    gone, the same sign-in works."""
+    says «try again» (the Azerbaijani page; its translations are the outage test's), with
+    nobody signed in; once the lock is gone, the same sign-in works."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's write lock (PostgreSQL's outage is tested above)")
-    import sqlite3
-
     writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
     writer.execute("BEGIN EXCLUSIVE")
     try:
