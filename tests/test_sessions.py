@@ -351,7 +351,8 @@ def test_the_warnings_cikis_signs_out_of_the_pages_own_kind_of_session(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_session_token_is_43_url_safe_characters_of_32_bytes(client, auth, staff_auth, demo, kind):
+def test_the_session_token_is_43_url_safe_characters_of_32_bytes(client, auth, staff_auth,
+                                                                 demo, kind):
     sign_in, _signed_in = KINDS[kind]
     sign_in(auth, staff_auth)
     (token,) = [row.token for row in getattr(sessions, kind.upper()).model.select()]
