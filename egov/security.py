@@ -77,7 +77,8 @@ def _method(error):
 
 
 def _too_many(error):
-    return _error_page(429, _("Çox sayda cəhd"), _("Bir neçə dəqiqə gözləyin və yenidən cəhd edin."))
+    return _error_page(429, _("Çox sayda cəhd"),
+                       _("Bir neçə dəqiqə gözləyin və yenidən cəhd edin."))
 
 
 def _database_unavailable(error):
