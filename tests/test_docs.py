@@ -1,4 +1,5 @@
-"""The README's figures stay true: the bytes of the citizen's journey as served today."""
+"""The docs' figures stay true: docs/performance.md's bytes of the citizen's journey are what
+is served today."""
 import gzip
 import re
 from pathlib import Path
@@ -7,7 +8,8 @@ from egov.demo import AYSEL_SECOND_LINE
 
 from .test_portal import HTMX
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PROJECT = Path(__file__).resolve().parent.parent
+PERFORMANCE = PROJECT / "docs" / "performance.md"
 
 
 def _size(client, path, headers=None):
@@ -34,9 +36,9 @@ def journey_bytes(client):
     }
 
 
-def readme_bytes():
-    """The rows of the README's table of raw and gzip bytes (the journey's steps)."""
-    text = README.read_text(encoding="utf-8")
+def written_bytes():
+    """The rows of docs/performance.md's table of raw and gzip bytes (the journey's steps)."""
+    text = PERFORMANCE.read_text(encoding="utf-8")
     table, lines = {}, text[text.index("| step | raw bytes | gzip bytes |"):].splitlines()
     for line in lines[2:]:
         if not line.startswith("|"):
@@ -47,10 +49,10 @@ def readme_bytes():
     return table
 
 
-def test_the_readmes_byte_figures_are_what_is_served(client, auth, demo):
+def test_the_performance_docs_byte_figures_are_what_is_served(client, auth, demo):
     auth.login()
     measured = journey_bytes(client)
-    written = readme_bytes()
+    written = written_bytes()
     for step, (raw, gz) in measured.items():
         (row,) = [w for name, w in written.items() if name.startswith(step)]
         # A server in front adds its own few headers (Date, Server): a little slack, no more.
