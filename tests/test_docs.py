@@ -1,5 +1,5 @@
-"""The docs' figures stay true: docs/performance.md's bytes of the citizen's journey are what
-is served today."""
+"""The docs stay true: docs/performance.md's bytes of the citizen's journey are what is served
+today, and the README stays one screenful that points at docs that exist."""
 import gzip
 import re
 from pathlib import Path
@@ -9,7 +9,9 @@ from egov.demo import AYSEL_SECOND_LINE
 from .test_portal import HTMX
 
 PROJECT = Path(__file__).resolve().parent.parent
+README = PROJECT / "README.md"
 PERFORMANCE = PROJECT / "docs" / "performance.md"
+DOCS = sorted((PROJECT / "docs").glob("*.md"))
 
 
 def _size(client, path, headers=None):
@@ -58,3 +60,26 @@ def test_the_performance_docs_byte_figures_are_what_is_served(client, auth, demo
         # A server in front adds its own few headers (Date, Server): a little slack, no more.
         assert abs(row[0] - raw) <= 0.03 * raw + 150, (step, row, (raw, gz))
         assert abs(row[1] - gz) <= 0.03 * gz + 150, (step, row, (raw, gz))
+
+
+def test_the_readme_is_one_screenful_that_says_how_to_start():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 250
+    assert "make run" in text and "make test" in text
+
+
+def test_the_readme_links_every_doc_and_every_link_leads_somewhere():
+    text = README.read_text(encoding="utf-8")
+    links = set(re.findall(r"\]\((docs/[^)#]+\.md)(?:#[^)]*)?\)", text))
+    for link in links:
+        assert (PROJECT / link).is_file(), link
+    assert links == {doc.relative_to(PROJECT).as_posix() for doc in DOCS}
+    for doc in DOCS:
+        for link in re.findall(r"\]\(([^):#]+\.md)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8")):
+            assert (doc.parent / link).is_file(), (doc.name, link)
+
+
+def test_each_doc_says_first_whom_it_is_for():
+    for doc in DOCS:
+        title, blank, first = doc.read_text(encoding="utf-8").splitlines()[:3]
+        assert title.startswith("# ") and not blank and first.startswith("For "), doc.name
