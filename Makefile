@@ -32,7 +32,7 @@ install: $(VENV)/.installed $(MO_FILES) egov/static/cache_manifest.json
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
 
-# For translators (README, "Languages"). `make translations` is the one command after
+# For translators (docs/translators.md). `make translations` is the one command after
 # adding or changing texts: it extracts every _() into messages.pot, merges it into the
 # en and ru catalogues (new msgids arrive empty, for the translator to fill) and compiles.
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext \
@@ -115,14 +115,14 @@ video: guide
 		|| { echo "ffmpeg is needed: apt-get install ffmpeg"; exit 1; }
 	nice -n 15 $(BIN)/python scripts/guide_video.py
 
-# Ratios at national scale (README, "Performance"): BENCH_CALLS=100000 for a quick run,
+# Ratios at national scale (docs/performance.md): BENCH_CALLS=100000 for a quick run,
 # BENCH_DATABASE_URL=postgresql://… for PostgreSQL. wrk comes from Debian when missing.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk not installed: the bench uses its own Python client"
 	$(BIN)/python bench/scale_bench.py
 
-# Mutation testing (README, "Mutation testing"): a tool to run by hand, not a gate. mutmut 3
+# Mutation testing (docs/testing.md): a tool to run by hand, not a gate. mutmut 3
 # runs, for each mutant, only the tests that reached the mutated function. The modules are
 # tried in passes (tests/mutation/*.cfg: the modules of a pass and the tests they answer to),
 # each in a copy of the project under .mutation/<pass>/ whose setup.cfg is that file; one

@@ -1,4 +1,4 @@
-"""The per-module table of README's "Mutation score", read from mutmut's own results.
+"""The per-module table of "Mutation score" in docs/testing.md, read from mutmut's own results.
 
 `make mutation` prints it after its passes; mutmut itself lists only the survivors.
 Each pass keeps its results in .mutation/<pass>/mutants/**/*.py.meta (exit code per

@@ -1,6 +1,6 @@
 """The development identity provider, end to end: the portal and the provider served
 on loopback (the portal fetches discovery, keys and tokens from it over HTTP), and
-a citizen going through each means as the README's demo describes."""
+a citizen going through each means as docs/sign-in.md describes."""
 import base64
 import hashlib
 import json

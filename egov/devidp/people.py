@@ -1,7 +1,7 @@
 """The development provider's test citizens: the portal's demo citizens, plus one who
 has no portal account yet (his first sign-in opens it).
 
-Every secret here is a published test value (README, "Development identity
+Every secret here is a published test value (docs/sign-in.md, "The development identity
 provider"); nothing here is a real person or a real credential."""
 import hmac
 from dataclasses import dataclass
