@@ -147,9 +147,9 @@ def measure_import(tariffs):
         path = handle.name
     stored = []
     for record_id, line_id, number, dialled, started, seconds in rows:
-        kind, amount = rate_call(tariffs, number, dialled, started, seconds)
+        rating = rate_call(tariffs, number, dialled, started, seconds)
         stored.append((record_id, line_id, started.strftime("%Y-%m-%d %H:%M:%S"), seconds,
-                       dialled, kind, amount))
+                       dialled, rating.kind, rating.amount_qepik))
     try:
         # Both inside a transaction that is rolled back: the bench database stays as it was.
         with database.atomic() as outer:

@@ -60,6 +60,9 @@ class LineOwnership(BaseModel):
     citizen = ForeignKeyField(Citizen, backref="ownerships", on_delete="CASCADE")
     starts_at = DateTimeField()
     ends_at = DateTimeField(null=True)
+    # The tariff plan (egov.telephony.billing) the holder's calls are rated by; None in a
+    # database made before plans: the book's default plan.
+    plan = CharField(max_length=32, null=True)
 
     class Meta:
         indexes = ((("citizen", "line"), False), (("line", "starts_at"), True))
@@ -77,6 +80,14 @@ class Call(BaseModel):
     kind = CharField(max_length=16, constraints=[Check("kind IN ('intercity', 'international')")])
     amount_qepik = IntegerField(constraints=[Check("amount_qepik >= 0")])
     paid_at = DateTimeField(null=True)
+    # How the amount was reached (egov.telephony.billing.Rating), kept as rated at import so
+    # that a later change of the tariff book or the calendar never rewrites the explanation.
+    # None on calls imported before these were kept: the page says so.
+    plan = CharField(max_length=32, null=True)
+    qepik_per_minute = IntegerField(null=True)
+    band = CharField(max_length=8, null=True)
+    factor_permille = IntegerField(null=True)
+    billed_seconds = IntegerField(null=True)
 
     class Meta:
         # Every report reads one line's calls over a time range: this index serves it.
@@ -85,6 +96,10 @@ class Call(BaseModel):
     @property
     def is_paid(self):
         return self.paid_at is not None
+
+    @property
+    def is_explained(self):
+        return self.band is not None
 
 
 class NamedInLanguages:
@@ -323,9 +338,31 @@ def create_tables():
     """Create every table that does not exist yet (safe to repeat)."""
     with database.connection_context():
         _add_claim_call_disputing()
+        _add_missing_columns()
         database.create_tables(ALL_MODELS, safe=True)
         if is_postgres():
             database.execute_sql(ACCESS_LOG_GUARD)
+
+
+# Columns added after a table first shipped: a database made before gets them, empty.
+LATER_COLUMNS = (
+    (LineOwnership, LineOwnership.plan),
+    (Call, Call.plan), (Call, Call.qepik_per_minute), (Call, Call.band),
+    (Call, Call.factor_permille), (Call, Call.billed_seconds),
+)
+
+
+def _add_missing_columns():
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(database)
+    for model, field in LATER_COLUMNS:
+        table = model._meta.table_name
+        if not database.table_exists(table):
+            continue
+        if field.column_name not in {column.name for column in database.get_columns(table)}:
+            with database.atomic():
+                migrate(migrator.add_column(table, field.column_name, field))
 
 
 def _add_claim_call_disputing():

@@ -23,7 +23,9 @@ NOV = datetime(2026, 11, 8, 12, 0)
 def test_picture_5_amounts_come_out_of_the_tariffs(kind, dialled, seconds, qepik):
     from egov.telephony.billing import load_tariffs
 
-    assert load_tariffs(DATA_DIR).rate(kind, dialled, NOV, seconds) == qepik
+    rating = load_tariffs(DATA_DIR).rate(kind, dialled, NOV, seconds, "flat-2020")
+    assert (rating.plan, rating.band, rating.factor_permille, rating.billed_seconds,
+            rating.amount_qepik) == ("flat-2020", "flat", 1000, seconds, qepik)
 
 
 def test_per_second_billing_rounds_half_up_to_the_qepik():
@@ -40,8 +42,9 @@ def test_tariff_in_force_at_the_start_of_the_call():
         Tariff(INTERCITY, "", 6, date(2026, 11, 10)),
     ])
     # 9 November 23:59 in Baku is still the old tariff; 10 November 00:00 the new one.
-    assert book.rate(INTERCITY, "0222564321", datetime(2026, 11, 9, 19, 59), 60) == 5
-    assert book.rate(INTERCITY, "0222564321", datetime(2026, 11, 9, 20, 0), 60) == 6
+    old, new = datetime(2026, 11, 9, 19, 59), datetime(2026, 11, 9, 20, 0)
+    assert book.rate(INTERCITY, "0222564321", old, 60).amount_qepik == 5
+    assert book.rate(INTERCITY, "0222564321", new, 60).amount_qepik == 6
 
 
 def test_longest_country_prefix_wins_and_rest_of_world_is_the_default():
@@ -148,8 +151,8 @@ def test_the_tariff_in_force_at_the_calls_start_in_baku_applies(versions, moment
     baku_day = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Baku")).date()
     in_force = max([(date(2020, 1, 1), 5)] + [(d, p) for d, p in versions.items()
                                               if d <= baku_day])[1]
-    assert book.rate(INTERCITY, "0222564321", moment, seconds) == per_second_amount(
-        seconds, in_force)
+    assert book.rate(INTERCITY, "0222564321", moment, seconds).amount_qepik == (
+        per_second_amount(seconds, in_force))
 
 
 @pytest.mark.parametrize("typed", ["٣", "０,５０"])

@@ -56,10 +56,13 @@ def test_picture_5(client, signed_in_demo):
 
 
 def test_second_line_has_paid_and_unpaid_calls(client, signed_in_demo):
+    # At DEMO_NOW its December calls: a Saturday 125 s call to Baku (3 min × 3 × 0.8 = 7)
+    # and 61 s to Moscow (2 min × 20) paid; 600 s to Ganja on a Tuesday (10 min × 3) and
+    # 15 s to Istanbul (1 min × 20) not yet.
     page = text(client.get("/calls?line=0183456789"))
     summary = [r for r in cells(page) if len(r) == 4]
-    assert summary == [["2", "Ödənilməyib", "0,56", ""], ["2", "Ödənilib", "0,33", ""],
-                       ["4", "Cəmi", "0,89", ""]]
+    assert summary == [["2", "Ödənilməyib", "0,50", ""], ["2", "Ödənilib", "0,47", ""],
+                       ["4", "Cəmi", "0,97", ""]]
 
 
 def test_choosing_a_line_swaps_only_the_table(client, signed_in_demo):

@@ -64,7 +64,7 @@ def test_csv_never_starts_a_cell_with_a_formula(client, aysel, stored):
 def test_csv_of_a_line_with_paid_calls(client, aysel):
     rows = csv_rows(client.get(f"/calls/export.csv?line={AYSEL_SECOND_LINE}"))
     assert [r[6] for r in rows[1:5]] == ["+", "+", "-", "-"]
-    assert [r[5] for r in rows[5:8]] == ["0,56", "0,33", "0,89"]
+    assert [r[5] for r in rows[5:8]] == ["0,50", "0,47", "0,97"]
 
 
 def test_pdf_has_the_same_columns_totals_and_azerbaijani_letters(client, aysel, demo):

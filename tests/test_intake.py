@@ -65,8 +65,11 @@ def test_the_sample_files_import_in_order_and_rate_by_the_tariffs(db, tariffs):
     assert (calls.added, calls.skipped) == (4, 2)  # a local and a mobile call are not kept
     assert paid.updated == 2
     amounts = dict(Call.select(Call.record_id, Call.amount_qepik).tuples())
-    assert amounts == {"AZT-20261003-000001": 15, "AZT-20261007-000002": 25,
-                       "AZT-20261016-000004": 120, "AZT-20261020-000005": 4}
+    # The sample lines are on the default plan (standard-2025: per started minute, 3 qəpik
+    # intercity, ×0.8 on weekends; 20 qəpik to zone 1): a Saturday 185 s → 4 min × 3 × 0.8;
+    # Moscow 64 s → 2 min × 20; Istanbul 312 s → 6 min × 20; a Tuesday 47 s → 1 min × 3.
+    assert amounts == {"AZT-20261003-000001": 10, "AZT-20261007-000002": 40,
+                       "AZT-20261016-000004": 120, "AZT-20261020-000005": 3}
     assert Citizen.get(fin="3SMPL03").full_name == "Tural Nəsibov"
 
 

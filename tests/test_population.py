@@ -30,8 +30,10 @@ def test_every_generated_call_is_inside_a_holders_period_and_rated(db):
 
     for call in Call.select(Call, PhoneLine).join(PhoneLine).limit(300):
         assert call.started_at <= now and call.started_at >= now - timedelta(days=61)
-        assert rate_call(tariffs, call.line.number, call.dialled_number, call.started_at,
-                         call.duration_seconds) == (call.kind, call.amount_qepik)
+        rating = rate_call(tariffs, call.line.number, call.dialled_number, call.started_at,
+                           call.duration_seconds)
+        assert (rating.kind, rating.amount_qepik, rating.band) == (
+            call.kind, call.amount_qepik, call.band)
         assert call.paid_at is None or call.started_at <= call.paid_at <= now
 
 

@@ -58,8 +58,9 @@ def release_line(number, until):
     )
 
 
-def rate_call(tariffs, calling, dialled, started_at, duration_seconds):
-    """(kind, amount in qəpik) of a call, or None for a call outside this service."""
+def rate_call(tariffs, calling, dialled, started_at, duration_seconds, plan=None):
+    """The call's Rating (egov.telephony.billing) on the line's plan (None: the default),
+    or None for a call outside this service (local, mobile)."""
     try:
         kind = classify(calling, dialled)
     except NumberError as error:
@@ -67,24 +68,30 @@ def rate_call(tariffs, calling, dialled, started_at, duration_seconds):
     if kind not in (INTERCITY, INTERNATIONAL):
         return None
     try:
-        return kind, tariffs.rate(kind, dialled, started_at, duration_seconds)
+        return tariffs.rate(kind, dialled, started_at, duration_seconds, plan)
     except TariffError as error:
         raise RegistryError(str(error)) from error
 
 
-def record_call(tariffs, record_id, line, started_at, duration_seconds, dialled, paid_at=None):
+def record_call(tariffs, record_id, line, started_at, duration_seconds, dialled, paid_at=None,
+                plan=None):
     """Store one call of `line`, rated by `tariffs`; local and mobile calls are skipped."""
-    rated = rate_call(tariffs, line.number, dialled, started_at, duration_seconds)
-    if rated is None:
+    rating = rate_call(tariffs, line.number, dialled, started_at, duration_seconds, plan)
+    if rating is None:
         return None
-    kind, amount = rated
     return Call.create(
         record_id=record_id,
         line=line,
         started_at=started_at,
         duration_seconds=duration_seconds,
         dialled_number=normalise(dialled),
-        kind=kind,
-        amount_qepik=amount,
         paid_at=paid_at,
+        **rating_columns(rating),
     )
+
+
+def rating_columns(rating):
+    """The Call columns that keep a Rating."""
+    return dict(kind=rating.kind, amount_qepik=rating.amount_qepik, plan=rating.plan,
+                qepik_per_minute=rating.qepik_per_minute, band=rating.band,
+                factor_permille=rating.factor_permille, billed_seconds=rating.billed_seconds)

@@ -17,9 +17,10 @@ from datetime import datetime
 from ... import access_log
 from ...db import database
 from ...models import Call
-from ...telephony.numbering import normalise
+from ...telephony.billing import TariffError
+from ...telephony.numbering import INTERCITY, INTERNATIONAL, NumberError, classify, normalise
 from ...timeutil import utcnow
-from ..registry import RegistryError, rate_call
+from ..registry import rating_columns
 from .lines import registry_of
 from .source import (
     Problem,
@@ -38,7 +39,8 @@ from .writer import (BATCH_SIZE, ImportResult, imported_calls, insert_batches, n
 COLUMNS = ("record_id", "calling_number", "called_number", "started_at", "duration_seconds")
 MAX_DURATION = 24 * 3600  # a longer "call" is a fault in the exchange's record, not a call
 FIELDS = [Call.record_id, Call.line, Call.started_at, Call.duration_seconds,
-          Call.dialled_number, Call.kind, Call.amount_qepik]
+          Call.dialled_number, Call.kind, Call.amount_qepik, Call.plan, Call.qepik_per_minute,
+          Call.band, Call.factor_permille, Call.billed_seconds]
 
 
 @dataclass(slots=True)  # a whole file's rows are held while it is checked: keep them small
@@ -49,38 +51,40 @@ class CallRow:
     dialled: str
     started_at: datetime
     duration: int
-    kind: str = None
-    amount: int = None
+    kind: str = None  # None: a local or mobile call, outside this service
+    rating: object = None  # egov.telephony.billing.Rating, once the holder's plan is known
     line_id: int = None
     citizen_id: int = None  # who held the line when the call was made
 
 
-def _parse(line_no, row, tariffs, now):
+def _parse(line_no, row, now):
     record_id = parse_record_id(row["record_id"])
     calling = parse_landline(row["calling_number"], "calling number")
     started_at = parse_not_future(row["started_at"], now, "start time")
     duration = parse_count(row["duration_seconds"], "duration", MAX_DURATION)
     try:
-        rated = rate_call(tariffs, calling, row["called_number"], started_at, duration)
-    except RegistryError as error:
-        raise RowError(f"called number {row['called_number']!r}: {error}") from None
+        kind = classify(calling, row["called_number"])
+    except NumberError as error:
+        raise RowError(f"called number {row['called_number']!r}: not a phone number: "
+                       f"{error}") from None
     call = CallRow(line_no, record_id, calling, row["called_number"], started_at, duration)
-    if rated is not None:
-        call.kind, call.amount = rated
+    if kind in (INTERCITY, INTERNATIONAL):
+        call.kind = kind
         call.dialled = normalise(call.dialled)
     return call
 
 
-def _holder_at(periods, moment):
-    """The citizen id holding the line at `moment`, or None."""
+def _holding_at(periods, moment):
+    """(citizen id, plan) of the holding of the line at `moment`, or None."""
     index = bisect_right(periods, moment, key=lambda period: period[0]) - 1
     if index < 0:
         return None
-    _starts_at, ends_at, citizen_id = periods[index][:3]
-    return citizen_id if ends_at is None or moment < ends_at else None
+    _starts_at, ends_at, citizen_id, _id, plan = periods[index]
+    return (citizen_id, plan) if ends_at is None or moment < ends_at else None
 
 
-def _check_holders(calls, problems):
+def _check_holders_and_rate(calls, tariffs, problems):
+    """Each call's holder, and its Rating on the holder's plan when it was made."""
     periods = registry_of({c.calling for c in calls})
     for call in calls:
         if call.calling not in periods:
@@ -89,11 +93,18 @@ def _check_holders(calls, problems):
                 "import the line registry first")))
             continue
         call.line_id, held = periods[call.calling]
-        call.citizen_id = _holder_at(held, call.started_at)
-        if call.citizen_id is None:
+        holding = _holding_at(held, call.started_at)
+        if holding is None:
             problems.append(Problem(call.line_no, (
                 f"nobody holds line {call.calling} at {local_text(call.started_at)} "
                 "according to the line registry")))
+            continue
+        call.citizen_id, plan = holding
+        try:
+            call.rating = tariffs.rate(call.kind, call.dialled, call.started_at,
+                                       call.duration, plan)
+        except TariffError as error:
+            problems.append(Problem(call.line_no, f"called number {call.dialled!r}: {error}"))
 
 
 def _check_existing(calls, problems):
@@ -121,6 +132,15 @@ def _check_existing(calls, problems):
     return existing
 
 
+_RATING_COLUMNS = [field.name for field in FIELDS[5:]]
+
+
+def _columns(rating):
+    """The Rating's values in the order of FIELDS' rating columns."""
+    values = rating_columns(rating)
+    return tuple(values[name] for name in _RATING_COLUMNS)
+
+
 def _file_name(source):
     if isinstance(source, (str, os.PathLike)):
         return os.path.basename(source)
@@ -137,14 +157,14 @@ def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BAT
     problems = []
     with database.atomic():
         calls = checked_rows(
-            source, COLUMNS, lambda line_no, row: _parse(line_no, row, tariffs, now),
+            source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
             lambda c: (c.record_id, f"record id {c.record_id}"), problems, progress, "calls")
         rated = [c for c in calls if c.kind is not None]
-        _check_holders(rated, problems)
+        _check_holders_and_rate(rated, tariffs, problems)
         existing = _check_existing([c for c in calls if c.line_id or c.kind is None], problems)
         refuse_if_any(source, problems)
-        new = [(c.record_id, c.line_id, c.started_at, c.duration, c.dialled, c.kind, c.amount)
-               for c in rated if c.record_id not in existing]
+        new = [(c.record_id, c.line_id, c.started_at, c.duration, c.dialled,
+                *_columns(c.rating)) for c in rated if c.record_id not in existing]
         with progress("Writing calls", len(new)) as bar:
             insert_batches(Call, FIELDS, new, bar, batch_size)
         access_log.calls_imported(file_name or _file_name(source), Counter(

@@ -27,11 +27,18 @@ def terminal_progress(label, total):
                              show_eta=True, show_percent=True)
 
 
-def _run(importer, path, *args):
+def _tariffs(app):
+    try:
+        return load_tariffs(app.config["DATA_DIR"])
+    except TariffError as error:
+        raise click.ClickException(f"tariffs: {error}") from None
+
+
+def _run(importer, path, *args, **kwargs):
     create_tables()
     try:
         with database.connection_context():
-            result = importer(path, *args, progress=terminal_progress)
+            result = importer(path, *args, progress=terminal_progress, **kwargs)
     except ImportRefused as refused:
         for problem in refused.problems:
             click.echo(f"{path}: {problem}", err=True)
@@ -52,19 +59,15 @@ def register_intake_commands(app):
     @app.cli.command("import-lines")
     @click.argument("path", type=FILE)
     def import_lines_command(path):
-        """Import the operator's line registry (fin, full_name, number, since)."""
-        _run(import_lines, path)
+        """Import the operator's line registry (fin, full_name, number, since[, plan])."""
+        _run(import_lines, path, tariffs=_tariffs(app))
 
     @app.cli.command("import-calls")
     @click.argument("path", type=FILE)
     def import_calls_command(path):
         """Import call detail records (record_id, calling_number, called_number,
-        started_at, duration_seconds), rated by data/tariffs.csv."""
-        try:
-            tariffs = load_tariffs(app.config["DATA_DIR"])
-        except TariffError as error:
-            raise click.ClickException(f"tariffs: {error}") from None
-        _run(import_calls, path, tariffs)
+        started_at, duration_seconds), rated by the tariff book in data/."""
+        _run(import_calls, path, _tariffs(app))
 
     @app.cli.command("import-payments")
     @click.argument("path", type=FILE)
@@ -73,18 +76,31 @@ def register_intake_commands(app):
         _run(import_payments, path)
 
     @app.cli.command("check-tariffs")
-    def check_tariffs_command():
-        """Check data/tariffs.csv and show the tariffs in force today (Baku)."""
+    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="The day to show (Baku); today by default.")
+    def check_tariffs_command(on):
+        """Check the tariff book (plans, prices, bands, holiday transfers) and show what is
+        in force on a day (Baku)."""
         try:
             book = load_tariffs(app.config["DATA_DIR"])
         except (TariffError, OSError) as error:
             raise click.ClickException(f"tariffs: {error}") from None
-        today = to_baku(utcnow()).date()
-        click.echo(f"Tariffs in force on {today} (qəpik a minute, billed per second):")
-        for tariff in book.in_force(today):
-            zone = tariff.prefix and f"+{tariff.prefix}" or "any"
-            click.echo(f"  {tariff.kind:<13} {zone:<6} {tariff.qepik_per_minute:>4}"
-                       f"   since {tariff.valid_from}")
+        day = on.date() if on else to_baku(utcnow()).date()
+        click.echo(f"Tariff book in force on {day} (qəpik a minute):")
+        for plan in book.plans.values():
+            default = " (default)" if plan.code == book.default_plan else ""
+            step = "per second" if plan.billing_step_seconds == 1 else "per started minute"
+            click.echo(f"plan {plan.code}{default}: {plan.names['en']}, billed {step}")
+            for tariff in book.in_force(day, plan.code):
+                zone = tariff.prefix and f"+{tariff.prefix}" or "any"
+                click.echo(f"  {tariff.kind:<13} {zone:<6} {tariff.qepik_per_minute:>4}"
+                           f"   since {tariff.valid_from}  {tariff.destination}")
+            for band in book.bands_in_force(day, plan.code):
+                hours = (f"{band.starts:%H:%M}-{band.ends:%H:%M}" if band.starts else "all day")
+                click.echo(f"  {band.kind:<13} {band.name:<8} {hours:<12} "
+                           f"x{band.factor_permille / 1000:g}   since {band.valid_from}")
+        holiday = book.calendar.is_holiday(day)
+        click.echo(f"{day} is {'a day off (holiday band)' if holiday else 'not a holiday'}.")
 
     @app.cli.command("generate-population")
     @click.option("--citizens", type=click.IntRange(1), required=True)

@@ -2,12 +2,14 @@
 
 Format (UTF-8 CSV with a header row):
 
-    fin,full_name,number,since
-    5AYSL01,Aysel Məmmədova,012 440 12 34,2019-03-01
+    fin,full_name,number,since,plan
+    5AYSL01,Aysel Məmmədova,012 440 12 34,2019-03-01,flat-2020
 
 `since` is Baku local time (a date means its midnight). A number that changes
 hands closes the previous holder's period at the new holder's `since`; citizens
-met for the first time are created (without sign-in credentials).
+met for the first time are created (without sign-in credentials). `plan` (an
+optional column) is the tariff plan of data/plans.csv the holder's calls are rated
+by; empty or absent, the book's default plan.
 """
 import re
 from collections import defaultdict
@@ -16,6 +18,7 @@ from datetime import datetime
 
 from ...db import database
 from ...models import Citizen, LineOwnership, PhoneLine
+from ...telephony.billing import PLAN_CODE
 from ...timeutil import utcnow
 from .source import (
     Problem,
@@ -48,9 +51,10 @@ class Holding:
     full_name: str
     number: str
     since: datetime
+    plan: str = None
 
 
-def _parse(line_no, row, now):
+def _parse(line_no, row, now, tariffs):
     if not FIN.fullmatch(row["fin"]):
         raise RowError(f"FIN {row['fin']!r} is not 7 Latin letters and digits")
     fin = row["fin"].upper()
@@ -61,7 +65,11 @@ def _parse(line_no, row, now):
         raise RowError("the full name is longer than 200 characters")
     number = parse_landline(row["number"], "number")
     since = parse_not_future(row["since"], now, "since")
-    return Holding(line_no, fin, name, number, since)
+    plan = row["plan"] or (tariffs.default_plan if tariffs else None)
+    known = tariffs is None or plan in tariffs.plans
+    if plan is not None and not (PLAN_CODE.fullmatch(plan) and known):
+        raise RowError(f"plan {plan!r} is not a plan of the tariff book (data/plans.csv)")
+    return Holding(line_no, fin, name, number, since, plan)
 
 
 def _check_citizens(holdings, problems):
@@ -86,7 +94,7 @@ def _check_citizens(holdings, problems):
 
 
 def registry_of(numbers):
-    """{number: (line id, [(starts_at, ends_at, citizen id, ownership id)] sorted)}."""
+    """{number: (line id, [(starts_at, ends_at, citizen id, ownership id, plan)] sorted)}."""
     lines = {}
     for line_id, number in select_in(lambda b: PhoneLine.select(PhoneLine.id, PhoneLine.number)
                                      .where(PhoneLine.number.in_(b)).tuples(), numbers):
@@ -94,7 +102,7 @@ def registry_of(numbers):
     rows = select_in(
         lambda b: LineOwnership.select(LineOwnership.line, LineOwnership.starts_at,
                                        LineOwnership.ends_at, LineOwnership.citizen,
-                                       LineOwnership.id)
+                                       LineOwnership.id, LineOwnership.plan)
         .where(LineOwnership.line.in_(b)).tuples(),
         lines,
     )
@@ -103,15 +111,18 @@ def registry_of(numbers):
     return {number: (line_id, sorted(periods)) for line_id, (number, periods) in lines.items()}
 
 
-def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE):
-    """Import a line registry file, all or nothing; ImportRefused lists every bad row."""
+def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE, tariffs=None):
+    """Import a line registry file, all or nothing; ImportRefused lists every bad row.
+
+    `tariffs`: the book whose plans a row may name, and whose default plan a row without
+    one is on (None: any well-formed code; no plan is rated by the default when rated)."""
     now = now or utcnow()
     problems = []
     with database.atomic():
         holdings = checked_rows(
-            source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
+            source, COLUMNS, lambda line_no, row: _parse(line_no, row, now, tariffs),
             lambda h: ((h.number, h.since), f"number {h.number} from {local_text(h.since)}"),
-            problems, progress, "line registry")
+            problems, progress, "line registry", optional=("plan",))
         known, names = _check_citizens(holdings, problems)
         registry = registry_of({h.number for h in holdings})
         by_number = defaultdict(list)
@@ -142,7 +153,7 @@ def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE):
                     fresh.append(h)
             if fresh:
                 if periods:
-                    starts_at, ends_at, _, ownership_id = periods[-1]
+                    starts_at, ends_at, _, ownership_id, _ = periods[-1]
                     if ends_at is None or ends_at > fresh[0].since:
                         closing[ownership_id] = fresh[0].since
                 ends = [h.since for h in fresh[1:]] + [None]
@@ -167,8 +178,8 @@ def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE):
             insert_batches(
                 LineOwnership,
                 [LineOwnership.line, LineOwnership.citizen, LineOwnership.starts_at,
-                 LineOwnership.ends_at],
-                [(line_ids[h.number], known[h.fin], h.since, end) for h, end in new],
+                 LineOwnership.ends_at, LineOwnership.plan],
+                [(line_ids[h.number], known[h.fin], h.since, end, h.plan) for h, end in new],
                 bar, batch_size)
     return ImportResult(added=len(new), unchanged=unchanged, updated=len(closing))
 

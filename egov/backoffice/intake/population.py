@@ -4,7 +4,7 @@
 N citizens (FINs starting with Z), about 1.2 lines each, a handover for one line
 in ten during the period, and M intercity and international calls spread over
 the last K months up to now. Every call falls inside a holder's period and is
-rated by data/tariffs.csv. Rows go in through the bulk path (COPY on
+rated by the tariff book (data/plans.csv, tariffs.csv, time_bands.csv). Rows go in through the bulk path (COPY on
 PostgreSQL, executemany on SQLite), the calls of each line in time order so
 that the (line, started_at) index grows at its end.
 
@@ -20,7 +20,6 @@ from peewee import fn
 
 from ...db import database
 from ...models import Call, Citizen, LineOwnership, PhoneLine
-from ...telephony.billing import per_second_amount
 from ...telephony.numbering import INTERCITY, INTERNATIONAL
 from ...timeutil import utcnow
 from .writer import copy_rows, no_progress
@@ -132,17 +131,10 @@ def generate_population(citizens, calls, tariffs, months=3, seed=1, now=None,
     counts = _call_counts(rng, lines, calls) if lines else []
     baku_numbers = [_number(n) for n in range(9 * 1000, 9 * 1000 + 50, 9)]
     region_numbers = [f"0{a[1:]}2{rng.randint(100000, 999999)}" for a in REGION_AREAS * 3]
-    qepik_per_minute = {}  # (kind, dialled, UTC hour) → price; Baku's offset is whole hours
-
-    def price(kind, dialled, moment):
-        key = (kind, dialled, moment.replace(minute=0, second=0))
-        if key not in qepik_per_minute:
-            qepik_per_minute[key] = tariffs.tariff_for(kind, dialled, moment).qepik_per_minute
-        return qepik_per_minute[key]
-
     first_record = _max_id(Call)
     columns = ("record_id", "line_id", "started_at", "duration_seconds", "dialled_number",
-               "kind", "amount_qepik", "paid_at")
+               "kind", "amount_qepik", "paid_at", "plan", "qepik_per_minute", "band",
+               "factor_permille", "billed_seconds")
     batch, written = [], 0
     with progress("Writing calls", calls) as bar:
         for (line_id, number, windows), count in zip(lines, counts):
@@ -161,9 +153,11 @@ def generate_population(citizens, calls, tariffs, months=3, seed=1, now=None,
                 if (now - moment).days > 20 and rng.random() < 0.6:
                     paid = _text(min(moment + timedelta(days=rng.randint(1, 20)), now))
                 written += 1
+                # Every line is on the default plan, rated as an import rates it.
+                r = tariffs.rate(kind, dialled, moment, seconds)
                 batch.append((f"G{first_record + written:010d}", line_id, _text(moment), seconds,
-                              dialled, kind, per_second_amount(seconds, price(kind, dialled,
-                                                                              moment)), paid))
+                              dialled, kind, r.amount_qepik, paid, r.plan, r.qepik_per_minute,
+                              r.band, r.factor_permille, r.billed_seconds))
                 if len(batch) >= CALL_BATCH:
                     with database.atomic():
                         copy_rows(Call, columns, batch)

@@ -126,10 +126,11 @@ def _csv_rows(reader, problems):
             return
 
 
-def read_rows(binary, columns, problems, bar):
+def read_rows(binary, columns, problems, bar, optional=()):
     """(line number, {column: stripped value}) for every data row of a CSV file.
 
     A missing or repeated column stops the reading: no row can be understood without it.
+    An `optional` column the header does not name reads as "" in every row.
     """
     reader = csv.reader(_decoded_lines(binary, problems, bar))
     rows = _csv_rows(reader, problems)
@@ -151,6 +152,8 @@ def read_rows(binary, columns, problems, bar):
         problems.append(Problem(1, f"the header names column(s) {', '.join(twice)} twice"))
         return
     index = [names.index(c) for c in columns]
+    present = [(c, names.index(c)) for c in optional if c in names]
+    absent = {c: "" for c in optional if c not in names}
     for fields in rows:
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # blank lines, e.g. a trailing newline
@@ -158,7 +161,9 @@ def read_rows(binary, columns, problems, bar):
             problems.append(Problem(reader.line_num, (
                 f"{len(fields)} fields where the header has {len(names)}")))
             continue
-        yield reader.line_num, {c: fields[i].strip() for c, i in zip(columns, index)}
+        row = {c: fields[i].strip() for c, i in zip(columns, index)}
+        row.update({c: fields[i].strip() for c, i in present}, **absent)
+        yield reader.line_num, row
 
 
 def local_text(moment):
@@ -228,14 +233,14 @@ def text_source(text):
     return io.BytesIO(text.encode("utf-8"))
 
 
-def checked_rows(source, columns, parse, key, problems, progress, label):
+def checked_rows(source, columns, parse, key, problems, progress, label, optional=()):
     """Every row parsed by `parse(line_no, row)`; a key seen twice is a problem.
 
     `key(item)` gives (key, how the operator calls it), e.g. ("A1", "record id A1").
     """
     parsed, seen = [], {}
     with opened(source) as (binary, size), progress(f"Checking {label}", size) as bar:
-        for line_no, row in read_rows(binary, columns, problems, bar):
+        for line_no, row in read_rows(binary, columns, problems, bar, optional):
             try:
                 item = parse(line_no, row)
             except RowError as error:
