@@ -69,6 +69,8 @@ def from_environment(instance_path, environ=None):
                                                "60" if kiosk else "120")),
         # The access log («Məlumatlarıma kim baxıb?») keeps entries this long.
         "ACCESS_LOG_RETENTION_MONTHS": int(env.get("ACCESS_LOG_RETENTION_MONTHS", "12")),
+        # The months before the current one a citizen can open and claim calls in.
+        "CLAIM_WINDOW_MONTHS": int(env.get("CLAIM_WINDOW_MONTHS", "2")),
         # However active, a session ends this long after sign-in (OWASP ASVS 3.3).
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "8")),
         "SESSION_COOKIE_NAME": "egov_session",

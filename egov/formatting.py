@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from .access_log import describe as access_action
 from .identity.means import BY_KEY as MEANS_BY_KEY
 from .models import Claim
-from .telephony.billing import format_azn
-from .telephony.numbering import format_phone
+from .telephony.billing import format_azn, format_factor
+from .telephony.charges import band_label, charge_formula, plan_name
+from .telephony.numbering import INTERCITY, INTERNATIONAL, format_phone
 from .timeutil import baku_date, baku_full_date, baku_time
 
 
@@ -24,6 +25,17 @@ CLAIM_STATUS_LABELS = {
 
 def claim_status(status):
     return CLAIM_STATUS_LABELS.get(status, status)
+
+
+KIND_LABELS = {INTERCITY: _l("şəhərlərarası"), INTERNATIONAL: _l("beynəlxalq")}
+
+
+def kind_label(kind):
+    return KIND_LABELS.get(kind, kind)
+
+
+def destination(number, kind):  # replaced by egov.telephony.destinations at merge
+    return _l("naməlum istiqamət")
 
 
 def means_title(key):
@@ -41,4 +53,10 @@ FILTERS = {
     "claim_status": claim_status,
     "access_action": access_action,
     "means_title": means_title,
+    "kind_label": kind_label,
+    "destination": destination,
+    "band_label": band_label,
+    "plan_name": plan_name,
+    "charge_formula": charge_formula,
+    "factor": format_factor,
 }

@@ -1,4 +1,6 @@
 """One URL, two answers: a full page for a plain request, a fragment for htmx."""
+from urllib.parse import urlsplit
+
 from flask import make_response, redirect, render_template, request
 
 
@@ -21,7 +23,20 @@ def render(page, fragments=None, **context):
     included by the full page keeps one source for each piece of markup.
     """
     template = (fragments or {}).get(target(), page)
-    return render_template(template, is_fragment=template != page, **context)
+    response = make_response(render_template(template, is_fragment=template != page,
+                                             **context))
+    if is_fragment_request() and _shows_the_current_address():
+        # A form submitted again for what is already shown (a choice swapped the table in,
+        # then «Göstər»): no second history entry, so Back goes back in one press.
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+def _shows_the_current_address():
+    """The swap asks for the very address the browser is showing (HX-Current-URL)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return (current.path, current.query) == (request.path, request.query_string.decode(
+        "ascii", "replace"))
 
 
 def navigate(url):

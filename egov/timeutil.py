@@ -47,6 +47,25 @@ class Month:
     def current(cls):
         return cls.containing(utcnow())
 
+    @classmethod
+    def parse(cls, text):
+        """«2026-11» → Month(2026, 11); None for anything else (a hostile parameter)."""
+        if not isinstance(text, str) or len(text) != 7 or text[4] != "-":
+            return None
+        year, month = text[:4], text[5:]
+        if not (year.isascii() and year.isdigit() and month.isascii() and month.isdigit()):
+            return None
+        if not 1 <= int(month) <= 12 or int(year) < 1900:
+            return None
+        return cls(int(year), int(month))
+
+    def __str__(self):
+        """As a URL writes it: 2026-11."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def previous(self):
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
     @property
     def start(self):
         return to_db(baku_local(self.year, self.month, 1))

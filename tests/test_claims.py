@@ -43,7 +43,7 @@ def aysel(demo, auth, db):
 
 def test_the_toolbar_button_opens_the_months_table_with_checkboxes(client, aysel):
     page = text(client.get("/calls"))
-    assert f'href="/calls/claims/new?line={AYSEL_FIRST_LINE}"' in page
+    assert f'href="/calls/claims/new?line={AYSEL_FIRST_LINE}&amp;month=2026-12"' in page
     form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}"))
     assert form.count('type="checkbox" name="calls"') == 5
     assert 'name="reason"' in form and 'name="csrf_token"' in form
@@ -165,7 +165,9 @@ def test_an_accepted_claim_corrects_the_amount_and_the_summaries_keeping_the_ori
     first = [r for r in rows if len(r) == 7 and r[0] == "1"][0]
     assert first[5].startswith("əvvəlki məbləğ 0,28 0,10")
     summary = [r for r in rows if len(r) == 4]
-    assert summary == [["5", "Ödənilməyib", "0,62", ""], ["0", "Ödənilib", "0,00", ""],
+    # Picture 5's intercity calls 0,02 + 0,24 + 0,09; abroad 0,10 (corrected) + 0,17.
+    assert summary == [["3", "Şəhərlərarası", "0,35", ""], ["2", "Beynəlxalq", "0,27", ""],
+                       ["5", "Ödənilməyib", "0,62", ""], ["0", "Ödənilib", "0,00", ""],
                        ["5", "Cəmi", "0,62", ""]]
     history = text(client.get(f"/calls/claims/{claim.reference}"))
     assert re.search(r'<td class="num"[^>]*>0,28</td>\s*<td class="num amount"[^>]*>0,10</td>', history)

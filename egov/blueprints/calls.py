@@ -1,13 +1,18 @@
-"""The service: this month's intercity and international calls of the citizen's lines."""
-from flask import Blueprint, abort, make_response, request, session
+"""The service: this month's intercity and international calls of the citizen's lines.
+
+The current month is the default (it is the service's name); the months of the claim
+window before it can be opened too, and the rows filtered, searched and ordered, all
+as GET parameters (egov.telephony.reports.ReportOptions): bookmarkable, and swapped in
+place by htmx with the URL pushed."""
+from flask import Blueprint, abort, current_app, make_response, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import access_log, catalogue
 from ..htmx import render
 from ..telephony import access, exports
-from ..telephony.reports import SERVICE_TITLE, call_report
-from ..timeutil import Month, utcnow
+from ..telephony.reports import SERVICE_TITLE, ReportOptions, call_report, open_months
+from ..timeutil import utcnow
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -23,11 +28,19 @@ def _usage_count(service):
     return catalogue.count_use(service)
 
 
+def report_options():
+    """The open months and what the request asks to see of one (NotVisible for a month
+    outside the claim window)."""
+    months = open_months(utcnow(), current_app.config["CLAIM_WINDOW_MONTHS"])
+    return months, ReportOptions.from_args(request.args, months)
+
+
 @bp.route("")
 @login_required
 def report():
-    """The month's calls of the chosen line (the first one by default)."""
-    month = Month.current()
+    """A month's calls of the chosen line (the first one by default), as the URL asks."""
+    months, options = report_options()
+    month = options.month
     held_lines, held = access.chosen_line(current_user.citizen, month, request.args.get("line"))
     service = catalogue.calls_service()
     return render(
@@ -38,8 +51,10 @@ def report():
         usage_count=_usage_count(service),
         held_lines=held_lines,
         held=held,
-        report=call_report(held, month) if held else None,
+        report=call_report(held, month, options) if held else None,
         month=month,
+        months=months,
+        options=options,
         printed_at=utcnow(),
     )
 
@@ -50,11 +65,11 @@ def export(fmt):
     """The month's table to take away: the same access rule and the same rows as the page."""
     if fmt not in exports.FORMATS:
         abort(404)
-    month = Month.current()
-    _, held = access.chosen_line(current_user.citizen, month, request.args.get("line"))
+    _, options = report_options()
+    _, held = access.chosen_line(current_user.citizen, options.month, request.args.get("line"))
     if held is None:
         abort(404)
-    report = call_report(held, month)
+    report = call_report(held, options.month, options)
     access_log.citizen_acted(current_user.citizen, access_log.EXPORT, reason=held.number,
                              detail=fmt.upper())
     body, mimetype = exports.FORMATS[fmt](report, current_user.full_name, utcnow())

@@ -1,5 +1,5 @@
 """Reklamasiya: a citizen disputes the charge of calls in the month's table, and follows it."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,13 +10,14 @@ from wtforms.validators import DataRequired, Length
 from .. import access_log
 from ..htmx import navigate, render
 from ..telephony import access, charge_claims
-from ..telephony.reports import call_report
-from ..timeutil import Month
+from ..telephony.reports import call_report, open_month, open_months
+from ..timeutil import utcnow
 
 bp = Blueprint("claims", __name__, url_prefix="/calls/claims")
 
 class ClaimForm(FlaskForm):
     line = HiddenField()
+    month = HiddenField()
     reason = TextAreaField(_l("Etirazınızın səbəbi"), validators=[
         DataRequired(_l("Etirazınızın səbəbini yazın.")),
         Length(max=2000, message=_l("Səbəb 2000 simvoldan uzun olmamalıdır.")),
@@ -42,9 +43,12 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    month = Month.current()
+    months = open_months(utcnow(), current_app.config["CLAIM_WINDOW_MONTHS"])
     form = ClaimForm()
-    number = form.line.data if request.method == "POST" else request.args.get("line")
+    posted = request.method == "POST"
+    # A call of any month still open to claims can be disputed (the claim window).
+    month = open_month(form.month.data if posted else request.args.get("month"), months)
+    number = form.line.data if posted else request.args.get("line")
     held_lines, held = access.chosen_line(current_user.citizen, month, number)
     chosen, calls_error = set(), None
     if request.method == "POST":
@@ -73,10 +77,11 @@ def new():
                             ref=claim.reference))
                     return navigate(url_for("claims.show", reference=claim.reference))
     form.line.data = held.number if held else ""
+    form.month.data = str(month)
     page = render("claims/new.html", {"main": "claims/_new.html"},
                   title=_("Reklamasiya"), form=form, held_lines=held_lines, held=held,
                   report=call_report(held, month) if held else None, month=month,
-                  chosen=chosen, calls_error=calls_error)
+                  months=months, chosen=chosen, calls_error=calls_error)
     return page, (400 if form.errors or calls_error else 200)
 
 

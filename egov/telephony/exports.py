@@ -1,7 +1,10 @@
 """The month's table to take away: CSV for spreadsheets, PDF for paper and archives.
 
-Both carry the rows and the three summary rows exactly as the page shows them
-(amounts corrected by accepted claims included), built from one CallReport.
+Both carry the rows the page shows (the chosen month, kind, search and order; amounts
+corrected by accepted claims included), each with its kind, destination, price a minute
+and time band, built from one CallReport. The CSV holds only data rows under one header
+row, so a spreadsheet can sort and sum it; the totals and the payment note stay on the
+page, in print and in the PDF.
 
 CSV: UTF-8 with a byte-order mark, because without it Excel reads the file in
 the machine's ANSI code page and garbles ə, ğ, ı, ş. The file is written in the
@@ -27,7 +30,9 @@ from fpdf.fonts import FontFace
 
 from ..locales import language
 from ..timeutil import baku_full_date, baku_time
-from .billing import format_azn
+from ..formatting import destination, kind_label
+from .billing import format_azn, format_factor
+from .charges import band_label
 from .numbering import format_phone
 from .reports import SERVICE_TITLE
 
@@ -37,13 +42,25 @@ def _has_claims(report):
 
 
 def _columns(report):
-    """The page's columns; with disputed calls, also what was billed and the claim, since
-    «Məbləğ» then shows the corrected amount (the page strikes the billed one through)."""
+    """The page's columns, each call's kind, destination, price and band; with disputed
+    calls, also what was billed and the claim, since «Məbləğ» then shows the corrected
+    amount (the page strikes the billed one through)."""
     columns = [_("#"), _("Tarix"), _("Vaxt"), _("Müddət (saniyə)"), _("Nömrə"),
-               _("Məbləğ (AZN)"), _("Ödəniş") + "*"]
+               _("Zəngin növü"), _("İstiqamət"), _("Dəqiqənin qiyməti (AZN)"),
+               _("Vaxt zolağı"), _("Məbləğ (AZN)"), _("Ödəniş") + "*"]
     if _has_claims(report):
         columns += [_("Hesablanmış məbləğ (AZN)"), _("Reklamasiya")]
     return columns
+
+
+def _price(call):
+    return format_azn(call.qepik_per_minute) if call.is_explained else ""
+
+
+def _band(call):
+    if not call.is_explained:
+        return ""
+    return f"{band_label(call.band)} ×{format_factor(call.factor_permille)}"
 
 
 def _payment_note():
@@ -64,11 +81,13 @@ def _spreadsheet_safe(number):
 
 def _rows(report, dialled=format_phone):
     with_claims = _has_claims(report)
-    for index, row in enumerate(report.rows, start=1):
+    for row in report.shown if report.shown is not None else report.rows:
         call = row.call
-        cells = [str(index), baku_full_date(call.started_at), baku_time(call.started_at),
+        cells = [str(row.position), baku_full_date(call.started_at), baku_time(call.started_at),
                  str(call.duration_seconds), dialled(call.dialled_number),
-                 format_azn(row.amount_qepik), "+" if row.is_paid else "-"]
+                 str(kind_label(call.kind)), str(destination(call.dialled_number, call.kind)),
+                 _price(call), _band(call), format_azn(row.amount_qepik),
+                 "+" if row.is_paid else "-"]
         if with_claims:
             cells += [format_azn(call.amount_qepik) if row.is_corrected else "",
                       row.claim.reference if row.claim else ""]
@@ -76,11 +95,19 @@ def _rows(report, dialled=format_phone):
 
 
 def _summary_rows(report):
-    """The three summary rows, laid out under the table's columns as on the page."""
+    """The page's summary rows (the shown calls when narrowed, then the whole month's per
+    kind and the three of picture 5), laid out under the table's columns."""
     extra = ["", ""] if _has_claims(report) else []
-    for label, summary in ((_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
-                           (_("Cəmi"), report.total)):
-        yield [str(summary.count), label, "", "", "", format_azn(summary.amount_qepik), ""] + extra
+    totals = []
+    if report.options is not None and report.options.narrows:
+        totals.append((_("Göstərilən zənglər"), report.shown_total))
+    totals += [(_("Şəhərlərarası"), report.by_kind["intercity"]),
+               (_("Beynəlxalq"), report.by_kind["international"]),
+               (_("Ödənilməyib"), report.unpaid), (_("Ödənilib"), report.paid),
+               (_("Cəmi"), report.total)]
+    for label, summary in totals:
+        yield ([str(summary.count), label, "", "", "", "", "", "", "",
+                format_azn(summary.amount_qepik), ""] + extra)
 
 
 # The list separator of a spreadsheet set to each language (see the docstring).
@@ -92,14 +119,12 @@ def to_csv(report, full_name, now):
     writer = csv.writer(out, delimiter=CSV_SEPARATORS[language()], lineterminator="\r\n")
     writer.writerow(_columns(report))
     writer.writerows(_rows(report, dialled=_spreadsheet_safe))
-    writer.writerows(_summary_rows(report))
-    writer.writerow([_payment_note()])
     return "\ufeff" + out.getvalue(), "text/csv"
 
 
 class _Document(FPDF):
-    def __init__(self, font_dir):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(self, font_dir, orientation="portrait"):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.add_font("DejaVu", "", str(Path(font_dir) / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(Path(font_dir) / "DejaVuSans-Bold.ttf"))
         self.set_auto_page_break(auto=True, margin=15)
@@ -112,7 +137,7 @@ class _Document(FPDF):
 
 def to_pdf(report, full_name, now):
 
-    pdf = _Document(current_app.config["PDF_FONT_DIR"])
+    pdf = _Document(current_app.config["PDF_FONT_DIR"], "landscape")
     pdf.set_title(_(SERVICE_TITLE))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 12)
@@ -128,17 +153,25 @@ def to_pdf(report, full_name, now):
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 9)
-    widths, align = (8, 24, 14, 30, 40, 28, 18), ("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT",
-                                                     "RIGHT", "CENTER")
+    # Landscape A4 (277 mm between the margins): the destination and band need the room.
+    widths = (8, 22, 13, 22, 36, 28, 38, 22, 30, 22, 18)
+    align = ("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT",
+             "RIGHT", "CENTER")
     if _has_claims(report):
-        widths, align = (8, 22, 12, 18, 34, 18, 14, 28, 30), align + ("RIGHT", "LEFT")
+        widths = (7, 20, 11, 17, 32, 22, 30, 18, 24, 18, 14, 24, 30)
+        align += ("RIGHT", "LEFT")
     with pdf.table(col_widths=widths, text_align=align,
                    headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
         table.row(_columns(report))
         for cells in _rows(report):
             table.row(cells)
         for cells in _summary_rows(report):
-            table.row(cells, style=FontFace(emphasis="BOLD"))
+            # The label spans the columns it stands under, never split mid-word.
+            row = table.row(style=FontFace(emphasis="BOLD"))
+            row.cell(cells[0])
+            row.cell(cells[1], colspan=8)
+            for cell in cells[9:]:
+                row.cell(cell)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(0, 4, _payment_note())

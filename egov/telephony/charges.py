@@ -1,0 +1,65 @@
+"""How a call's charge reads for a citizen: its plan, band and the sum that gave the amount.
+
+Everything shown comes from what the call keeps (egov.models.Call: plan, price a minute,
+band, factor, billed seconds), never from today's tariff book, so the explanation of
+a past call stays what it was when it was rated. Only the plan's names are read from
+the book (data/plans.csv), once per process.
+"""
+from decimal import Decimal
+from functools import lru_cache
+
+from babel.numbers import format_decimal
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..locales import formatting, language
+from .billing import (DAY, FLAT, HOLIDAY, NIGHT, WEEKEND, WHOLE, format_azn, format_factor,
+                      load_tariffs)
+
+BAND_LABELS = {
+    DAY: _l("gündüz"),
+    NIGHT: _l("gecə"),
+    WEEKEND: _l("həftə sonu"),
+    HOLIDAY: _l("bayram günü"),
+    FLAT: _l("günün vaxtından asılı deyil"),
+}
+
+
+def band_label(band):
+    return BAND_LABELS.get(band, band or "")
+
+
+@lru_cache(maxsize=8)
+def _plans(data_dir):
+    return load_tariffs(data_dir).plans
+
+
+def plan_name(code):
+    """The plan's name in the page's language; the code itself for a plan no longer in
+    the book (a past call keeps the code it was rated by)."""
+    plan = _plans(current_app.config["DATA_DIR"]).get(code)
+    return plan.name(language()) if plan else code
+
+
+def _number(value, places):
+    return format_decimal(value, format="0." + "#" * places, locale=formatting())
+
+
+def charge_formula(call):
+    """E.g. «3 dəq × 0,03 AZN × 0,8 = 0,072 AZN ≈ 0,07 AZN» in the page's language."""
+    price = format_azn(call.qepik_per_minute)
+    exact = (Decimal(call.billed_seconds) * call.qepik_per_minute * call.factor_permille
+             / (60 * WHOLE * 100))
+    if call.billed_seconds % 60 == 0:
+        length = _("%(n)s dəq", n=call.billed_seconds // 60)
+        product = _("%(length)s × %(price)s AZN", length=length, price=price)
+    else:
+        length = _("%(n)s san", n=call.billed_seconds)
+        product = _("%(length)s × %(price)s AZN ÷ 60", length=length, price=price)
+    if call.factor_permille != WHOLE:
+        product += " × " + format_factor(call.factor_permille)
+    rounded = format_azn(call.amount_qepik)
+    if exact == Decimal(call.amount_qepik) / 100:
+        return f"{product} = {rounded} AZN"
+    return f"{product} = {_number(exact, 4)} AZN ≈ {rounded} AZN"
