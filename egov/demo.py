@@ -102,7 +102,7 @@ PAST_MONTH_CALLS = (
     (("tue", 1), 11, 20, 125, "0222564321", True),  # Ganja, a weekday: the day band
     (("wed", 2), 23, 15, 610, "0242441122", True),  # Shaki, a weekday night
     (("sat", 1), 12, 5, 61, "0252555555", False),  # Lankaran, a weekend
-    (("thu", 2), 9, 40, 342, "0233312345", False),  # Guba (TODO 036 after dest)
+    (("thu", 2), 9, 40, 342, "0365441234", False),  # Nakhchivan
     (("mon", 3), 15, 2, 95, "00905321234567", False),  # Türkiye
     (("fri", 3), 19, 30, 48, "0012125550123", False),  # the United States
     (("tue", 4), 10, 0, 30, "008821234567", False),  # an unknown destination

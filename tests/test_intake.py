@@ -688,3 +688,29 @@ def test_a_file_the_system_cannot_read_is_named_not_a_traceback(app):
     result = app.test_cli_runner().invoke(args=["import-calls", "/proc/self/mem"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "/proc/self/mem: cannot be read (Input/output error)" in result.output
+
+
+def test_a_naxcivan_line_and_its_calls_are_taken_in_like_any_other(db, tariffs):
+    """036 (Naxçıvan) is a landline code as 012 is; an area no one names is still intercity."""
+    import_lines(text_source(LINES_HEADER + "3NAXC03,Nərmin Əliyeva,036 544 12 34,2021-05-14\n"))
+    result = import_calls(calls_csv(
+        "X1,0365441234,0124931122,2026-10-03 09:00:00,60",  # to Baku
+        "X2,0365441234,0365421234,2026-10-03 10:00:00,60",  # to Şərur
+        "X3,0365441234,0365501234,2026-10-03 11:00:00,60",  # Naxçıvan city's other prefix
+        "X4,0365441234,0365541234,2026-10-03 12:00:00,60",  # a Naxtel mobile
+        "X5,0365441234,0461234567,2026-10-03 13:00:00,60",  # a fixed line in no named area
+        "X6,0365441234,0074951234567,2026-10-03 14:00:00,60"), tariffs)
+    assert (result.added, result.skipped) == (4, 2)
+    assert dict(Call.select(Call.record_id, Call.kind).tuples()) == {
+        "X1": "intercity", "X2": "intercity", "X5": "intercity", "X6": "international"}
+    assert [line.number for line in PhoneLine.select()] == ["0365441234"]
+
+
+@pytest.mark.parametrize("row, reason", [
+    ("C1,0365511234,0124931122,2026-10-03 09:12:40,60",
+     "calling number 0365511234 is not a landline number of Azerbaijan"),
+    ("C1,0124931122,0301234567,2026-10-03 09:12:40,60", "not a phone number: 0301234567"),
+])
+def test_a_number_that_is_no_valid_number_is_still_refused(registry, tariffs, row, reason):
+    problems = refused(import_calls, calls_csv(row), tariffs)
+    assert len(problems) == 1 and problems[0][0] == 2 and reason in problems[0][1]

@@ -1,1 +1,2 @@
-"""Lines and calls: numbering, rating, who may see which calls, the report, exports, claims."""
+"""Lines and calls: numbering, areas and destinations, rating, who may see which calls, the report,
+exports, claims."""

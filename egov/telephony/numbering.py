@@ -2,18 +2,31 @@
 
 Numbers are written as dialled from a landline:
 - ``00`` + country code + number: international;
-- ``0`` + a mobile operator code (50, 51, 55, 60, 70, 77, 99, 10) + 7 digits: a mobile
-  call, not part of this service;
-- ``0`` + a geographic code (12 Baku, 18 Absheron, 20–26 the regions) + 7 digits:
-  intercity when the area differs from the calling line's, local otherwise. Outside
-  Baku the first three digits of the subscriber number name the district, and a
-  call between two districts is intercity;
+- ``0`` + a mobile code (50, 51, 55, 60, 70, 77, 99, 10, and whatever else phonenumbers
+  calls mobile, such as Naxçıvan's 036 554) + 7 digits: a mobile call, not part of this
+  service;
+- ``0`` + 9 digits of a geographic number (012 Baku, 018 Sumqayıt, 020–026 the regions,
+  036 Naxçıvan): intercity when its area differs from the calling line's, local otherwise;
 - a subscriber number alone (no leading 0): local.
+
+A geographic number's area is, in this order:
+1. the place phonenumbers' geocoder names for its longest prefix (egov.telephony.areas):
+   024 24… is Şəki and 024 25… Qax, so a call between them is intercity; two prefixes
+   naming the same place (Gəncə's 022 25… and 022 26…) are one area;
+2. for a number of the plan this service began with (020–026 + 7 digits) that the geocoder
+   does not name, the area code with the subscriber number's first three digits, as
+   before (so that the lines and calls already imported keep their kind);
+3. any other number phonenumbers holds a valid Azerbaijani fixed line (046…, 036 540…):
+   an area nobody names, so a call to it is intercity, to an unknown destination.
+Anything else is not a landline number (NumberError).
 """
 import re
 from functools import lru_cache
 
 import phonenumbers
+from phonenumbers import PhoneNumber, PhoneNumberType
+
+from .areas import areas
 
 INTERCITY = "intercity"
 INTERNATIONAL = "international"
@@ -21,8 +34,11 @@ LOCAL = "local"
 MOBILE = "mobile"
 
 MOBILE_CODES = ("10", "50", "51", "55", "60", "70", "77", "99")
-_AREA = re.compile(r"^0(1[28]|2[0-6])([0-9]{7})$")
+_OLD_PLAN = re.compile(r"^0(1[28]|2[0-6])[0-9]{7}$")
+_NATIONAL = re.compile(r"^0([1-9][0-9]{8})$")
 _DIGITS = re.compile(r"^[0-9]+$")  # ASCII only: \d also matches «٣» and «５»
+_FIXED = (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+AZ_COUNTRY_CODE = 994
 
 
 class NumberError(ValueError):
@@ -41,20 +57,50 @@ def normalise(number):
     return cleaned
 
 
-def area_code(landline):
-    match = _AREA.match(normalise(landline))
-    if not match:
+def national_digits(number):
+    """The 9 digits after the trunk 0 of a national number (0222564321 → 222564321), or None."""
+    match = _NATIONAL.match(normalise(number))
+    return match.group(1) if match else None
+
+
+def _type(national):
+    """phonenumbers' PhoneNumberType of +994 `national`, UNKNOWN when it is no valid number."""
+    parsed = PhoneNumber(country_code=AZ_COUNTRY_CODE, national_number=int(national))
+    if not phonenumbers.is_valid_number(parsed):
+        return PhoneNumberType.UNKNOWN
+    return phonenumbers.number_type(parsed)
+
+
+@lru_cache(maxsize=1 << 16)
+def area(landline):
+    """The area of a geographic number (see the module's docstring): the geocoder's name of
+    the place, the old plan's code, or None for a valid fixed line in no named area."""
+    national = national_digits(landline)
+    if national is None:
         raise NumberError(landline)
-    code, subscriber = match.groups()
-    return code if code == "12" else code + subscriber[:3]
+    named = areas().area_of(national)
+    if named is not None:
+        return named.key
+    if _OLD_PLAN.match("0" + national):  # 020–026: 012 and 018 are named above
+        return national[:5]
+    if _type(national) in _FIXED:
+        return None
+    raise NumberError(landline)
 
 
 def is_landline(number):
     try:
-        area_code(number)
+        area(number)
     except NumberError:
         return False
     return True
+
+
+def _is_mobile(dialled):
+    if dialled[1:3] in MOBILE_CODES:
+        return True
+    national = _NATIONAL.match(dialled)
+    return national is not None and _type(national.group(1)) == PhoneNumberType.MOBILE
 
 
 @lru_cache(maxsize=1 << 16)
@@ -67,9 +113,10 @@ def classify(calling, dialled):
         return INTERNATIONAL
     if not dialled.startswith("0"):
         return LOCAL
-    if dialled[1:3] in MOBILE_CODES:
+    if _is_mobile(dialled):
         return MOBILE
-    return INTERCITY if area_code(dialled) != area_code(calling) else LOCAL
+    to, home = area(dialled), area(calling)
+    return INTERCITY if to is None or to != home else LOCAL
 
 
 def country_digits(dialled):
