@@ -107,7 +107,7 @@ PAST_MONTH_CALLS = (
     (("fri", 3), 19, 30, 48, "0012125550123", False),  # the United States
     (("tue", 4), 10, 0, 30, "008821234567", False),  # an unknown destination
 )
-HOLIDAY_CALL = (13, 30, 240, "0202210000", False)  # Barda, on the month's first holiday
+HOLIDAY_CALL = (13, 30, 240, "0202210000", False)  # Ağsu, on the month's first holiday
 
 
 def _nth_weekday(month, name, n):
