@@ -62,7 +62,7 @@ def test_filing_a_claim_gives_a_reference_history_and_marks_the_rows(client, ays
     assert "qəbul olunub" in page and "Tarixçə" in page
     report = text(client.get("/calls"))
     assert report.count('class="disputed"') == 2
-    assert report.count(f"Reklamasiya {claim.reference}") == 2
+    assert report.count(f"Reklamasiya <span class=\"reference\">{claim.reference}</span>") == 2
     assert claim.reference in text(client.get("/calls/claims"))
 
 

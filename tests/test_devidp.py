@@ -225,7 +225,7 @@ def test_a_first_sign_in_opens_the_account_and_shows_no_numbers(visitor, db):
     elvin = Citizen.get(Citizen.fin == "8ELVN04")
     assert elvin.full_name == "Elvin Qasımov" and elvin.username is None
     page = visitor.get("/calls").text
-    assert "Sizin adınıza qeydiyyatda olan telefon nömrəsi yoxdur." in page
+    assert "ayında sizin adınıza qeydiyyatda olan telefon nömrəsi olmayıb." in page
     visitor.sign_out()
     visitor.sign_in_with_asan("+994771234404", "100404", "4404")
     assert LoginSession.get().citizen_id == elvin.id

@@ -138,3 +138,18 @@ def test_the_report_links_to_both_exports(client, aysel):
     page = client.get("/calls").get_data(as_text=True)
     assert f'href="/calls/export.csv?line={AYSEL_FIRST_LINE}&amp;month=2026-12"' in page
     assert f'href="/calls/export.pdf?line={AYSEL_FIRST_LINE}&amp;month=2026-12"' in page
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("az", ["Ödənilməyib", "Müddət", "(saniyə)", "Hesablanmış", "Reklamasiya", "Dəqiqənin"]),
+    ("en", ["Payment*", "Duration", "(seconds)", "Destination", "Claim"]),
+    ("ru", ["Продолжительность", "(секунды)", "Направление", "Претензия"]),
+])
+def test_the_pdf_splits_no_label_number_date_or_reference(client, aysel, lang, words):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])  # a reference column too
+    pages = PdfReader(io.BytesIO(client.get(
+        f"/calls/export.pdf?line={AYSEL_FIRST_LINE}&lang={lang}").get_data())).pages
+    tokens = {token for page in pages for token in page.extract_text().split()}
+    for word in words + [claim.reference, "495", "22.12.2026" if lang != "en" else
+                         "22/12/2026", "10:51"]:
+        assert word in tokens, word

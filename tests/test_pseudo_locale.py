@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from babel import Locale
 from babel.dates import get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -97,6 +98,12 @@ def _data_words():
                   "Elvin Qasımov", "Bu zəngləri etməmişəm.", "ASAN İmza", "e-gov identity"})
     words.update(person.full_name for person in people.PEOPLE)
     words.update(get_month_names("wide", "stand-alone", locale="en_GB").values())
+    # The tariff plans' and destinations' names (data/plans.csv, data/destinations.csv)
+    # and the countries' names, which CLDR gives (egov.telephony.destinations).
+    for name in ("plans.csv", "destinations.csv"):
+        with open(f"{DATA_DIR}/{name}", encoding="utf-8") as handle:
+            words.update(row["name_en"] for row in csv.DictReader(handle))
+    words.update(Locale.parse("en").territories.values())
     return words
 
 

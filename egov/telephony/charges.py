@@ -51,12 +51,11 @@ def charge_formula(call):
     price = format_azn(call.qepik_per_minute)
     exact = (Decimal(call.billed_seconds) * call.qepik_per_minute * call.factor_permille
              / (60 * WHOLE * 100))
+    # One message per form, no message inside another: a translator sees the whole product.
     if call.billed_seconds % 60 == 0:
-        length = _("%(n)s dəq", n=call.billed_seconds // 60)
-        product = _("%(length)s × %(price)s AZN", length=length, price=price)
+        product = _("%(n)s dəq × %(price)s AZN", n=call.billed_seconds // 60, price=price)
     else:
-        length = _("%(n)s san", n=call.billed_seconds)
-        product = _("%(length)s × %(price)s AZN ÷ 60", length=length, price=price)
+        product = _("%(n)s san × %(price)s AZN ÷ 60", n=call.billed_seconds, price=price)
     if call.factor_permille != WHOLE:
         product += " × " + format_factor(call.factor_permille)
     rounded = format_azn(call.amount_qepik)

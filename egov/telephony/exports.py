@@ -153,17 +153,17 @@ def to_pdf(report, full_name, now):
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 9)
-    # Landscape A4 (277 mm between the margins): the destination and band need the room.
-    widths = (8, 22, 13, 22, 36, 28, 38, 22, 30, 22, 18)
+    columns, rows = _columns(report), list(_rows(report))
     align = ("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT",
              "RIGHT", "CENTER")
     if _has_claims(report):
-        widths = (7, 20, 11, 17, 32, 22, 30, 18, 24, 18, 14, 24, 30)
         align += ("RIGHT", "LEFT")
+    size, widths = _table_layout(pdf, columns, rows)
+    pdf.set_font("DejaVu", "", size)
     with pdf.table(col_widths=widths, text_align=align,
                    headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
-        table.row(_columns(report))
-        for cells in _rows(report):
+        table.row(columns)
+        for cells in rows:
             table.row(cells)
         for cells in _summary_rows(report):
             # The label spans the columns it stands under, never split mid-word.
@@ -176,6 +176,49 @@ def to_pdf(report, full_name, now):
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(0, 4, _payment_note())
     return bytes(pdf.output()), "application/pdf"
+
+
+# Columns whose values are never split across lines: #, date, time, duration, number,
+# price, amount, mark, billed amount, claim reference. The others break between words.
+_WHOLE_VALUES = {0, 1, 2, 3, 4, 7, 9, 10, 11, 12}
+_PADDING = 2.2  # mm: fpdf2's cell padding on both sides, and a hair more
+
+
+def _table_layout(pdf, columns, rows):
+    """(font size, column widths): the largest of 9, 8 and 7 pt at which the table splits
+    nothing that must stay whole (see _column_widths)."""
+    for size in (9, 8, 7):
+        widths = _column_widths(pdf, columns, rows, size)
+        if sum(widths) <= pdf.epw + 0.01:
+            return size, widths
+    return size, tuple(w * pdf.epw / sum(widths) for w in widths)
+
+
+def _column_widths(pdf, columns, rows, size):
+    """Widths (mm) that split no header word, number, date or reference, in whatever
+    language: each column gets at least its header's longest word (bold) and, for the
+    values above, its longest value; what is left of the page goes to the columns whose
+    text would otherwise wrap most, in proportion to the room they would take on one line."""
+    least, wanted = [], []
+    for index, heading in enumerate(columns):
+        pdf.set_font("DejaVu", "B", size)
+        head_word = max(pdf.get_string_width(word) for word in heading.split())
+        head_line = pdf.get_string_width(heading)
+        pdf.set_font("DejaVu", "", size)
+        values = [pdf.get_string_width(cells[index]) for cells in rows] or [0]
+        words = [pdf.get_string_width(word) for cells in rows
+                 for word in cells[index].split()] or [0]
+        whole = max(values) if index in _WHOLE_VALUES else max(words)
+        least.append(max(head_word, whole) + _PADDING)
+        wanted.append(max(head_line, max(values)) + _PADDING)
+    room = pdf.epw - sum(least)
+    extra = [w - m for w, m in zip(wanted, least)]
+    if room <= 0 or not sum(extra):
+        return tuple(least)
+    share = min(1.0, room / sum(extra))
+    widths = [m + e * share for m, e in zip(least, extra)]
+    spare = pdf.epw - sum(widths)  # every column fits on one line: spread the rest
+    return tuple(w + spare / len(widths) for w in widths)
 
 
 FORMATS = {"csv": to_csv, "pdf": to_pdf}
