@@ -517,8 +517,8 @@ def latency(server, usernames):
                         failures[0] += 1
 
         await asyncio.gather(*(client(http) for http in sessions))
-        for http in sessions:
-            await http.close()
+        for session in sessions:
+            await session.close()
         await connector.close()
         return times, failures[0]
 

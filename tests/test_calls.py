@@ -30,7 +30,8 @@ def signed_in_demo(demo, auth):
 def test_picture_5(client, signed_in_demo):
     page = text(client.get("/calls"))
     assert SERVICE in page
-    for label in ("Əks əlaqə", "Video təlimat", "İstifadə Təlimatı", "Reklamasiya", "İstifadə sayı"):
+    for label in ("Əks əlaqə", "Video təlimat", "İstifadə Təlimatı", "Reklamasiya",
+                  "İstifadə sayı"):
         assert label in page
     assert "Bildiriş!" in page
     assert re.search(r"Telefon: <strong>012 440 12 34</strong>", page)
@@ -71,7 +72,8 @@ def test_choosing_a_line_swaps_only_the_table(client, signed_in_demo):
 
 def test_the_line_chooser_is_a_plain_get_form(client, signed_in_demo):
     page = text(client.get("/calls"))
-    form = re.search(r'<form class="line-chooser" method="get" action="/calls".*?</form>', page, re.S)
+    form = re.search(r'<form class="line-chooser" method="get" action="/calls".*?</form>', page,
+                     re.S)
     assert form and 'name="line"' in form.group(0) and 'type="submit"' in form.group(0)
 
 
@@ -99,7 +101,8 @@ def test_new_owner_sees_only_calls_from_the_handover(client, auth, demo):
                               & (LineOwnership.line == PhoneLine.get(number="0125109876"))
                               ).starts_at
     # The day and the minute of the handover: on that day both holders had calls.
-    assert f"Bu nömrə {baku_full_date(since)} {baku_time(since)} tarixindən sizin adınızadır" in page
+    since_text = f"{baku_full_date(since)} {baku_time(since)}"
+    assert f"Bu nömrə {since_text} tarixindən sizin adınızadır" in page
     durations = [r[3] for r in cells(page) if len(r) == 7 and r[0].isdigit()]
     assert durations == ["44", "180"]
     assert "95" not in durations and "310" not in durations
