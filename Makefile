@@ -75,6 +75,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 # The whole suite on SQLite, then on PostgreSQL when a server answers at TEST_POSTGRES_URL.
+# The deployment test (tests/deploy: nginx in front of two app hosts) runs in the PostgreSQL
+# pass, when nginx is installed (`apt-get install nginx-light`).
 test: lint install
 	$(BIN)/python -m pytest -q
 	@if $(BIN)/python -m tests.pg_available "$(TEST_POSTGRES_URL)"; then \
