@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/egov_test
 export FLASK_APP := egov
 
-.PHONY: install run demo test test-sqlite test-postgres clean guide video bench mutation
+.PHONY: install run demo lint test test-sqlite test-postgres clean guide video bench mutation
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,15 @@ run: demo
 	fi; \
 	$(BIN)/flask run --port $(PORT)
 
+# The linter: ruff, with the rules pyproject.toml names (and says why), the 100-column limit
+# among them. `make test` runs it first, so CI does too.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
 # The whole suite on SQLite, then on PostgreSQL when a server answers at TEST_POSTGRES_URL.
-test: install
+# The deployment test (tests/deploy: nginx in front of two app hosts) runs in the PostgreSQL
+# pass, when nginx is installed (`apt-get install nginx-light`).
+test: lint install
 	$(BIN)/python -m pytest -q
 	@if $(BIN)/python -m tests.pg_available "$(TEST_POSTGRES_URL)"; then \
 		echo "--- the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \

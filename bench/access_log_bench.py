@@ -45,7 +45,8 @@ def fill():
         " CASE k WHEN 'staff' THEN 'claim_opened' WHEN 'import' THEN 'calls_imported'"
         "  ELSE 'sign_in' END, CASE WHEN k = 'staff' THEN 'RK-2611-7KQ4M' ELSE '' END,"
         " CASE k WHEN 'citizen' THEN 'asan' ELSE '3' END,"
-        " CASE WHEN k = 'citizen' THEN '10.1.2.3' END, CASE WHEN k = 'citizen' THEN 'Chrome' ELSE '' END"
+        " CASE WHEN k = 'citizen' THEN '10.1.2.3' END,"
+        " CASE WHEN k = 'citizen' THEN 'Chrome' ELSE '' END"
         " FROM (SELECT n, CASE WHEN n %% 10 < 6 THEN 'citizen' WHEN n %% 10 < 9 THEN 'import'"
         "  ELSE 'staff' END AS k FROM generate_series(1, %s) n) s",
         (ENTRIES, low, high - low + 1, ENTRIES))

@@ -24,6 +24,7 @@ import http.client
 import os
 import random
 import re
+import runpy
 import shutil
 import socket
 import statistics
@@ -61,7 +62,9 @@ IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 SMALL_CALLS = 100
 CONNECTIONS = 16
 ROUNDS = 3
-THREADS = 4  # a second server with threads: a worker waiting on PostgreSQL serves another
+# A second server with threads (a worker waiting on PostgreSQL serves another): as many as
+# production runs with, from deploy/gunicorn.conf.py, where a performance pass changes them.
+THREADS = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["THREADS"]
 LATENCY_SESSIONS = int(os.environ.get("BENCH_SESSIONS", "200"))
 BENCH_PASSWORD = "bench-only-password-1"
 # What a browser sends with each request: the app compresses for it (egov/compression.py).
@@ -517,8 +520,8 @@ def latency(server, usernames):
                         failures[0] += 1
 
         await asyncio.gather(*(client(http) for http in sessions))
-        for http in sessions:
-            await http.close()
+        for session in sessions:
+            await session.close()
         await connector.close()
         return times, failures[0]
 

@@ -80,7 +80,8 @@ def _write(citizen, actor_kind, action, *, staff=None, actor_name="", reason="",
     address, browser = _client() if with_client else (None, "")
     return AccessEntry.create(
         at=utcnow(), citizen=citizen, actor_kind=actor_kind, action=action,
-        actor_staff=staff.id if staff else None, actor_name=staff.full_name if staff else actor_name,
+        actor_staff=staff.id if staff else None,
+        actor_name=staff.full_name if staff else actor_name,
         reason=str(reason)[:255], detail=str(detail)[:255], address=address,
         browser=browser[:64])
 

@@ -118,7 +118,7 @@ def from_environment(instance_path, environ=None):
     return config
 
 
-# --- Sign-in over OpenID Connect (egov/identity/oidc.py) and the development provider (egov/devidp) ---
+# --- Sign-in over OpenID Connect (egov/identity/oidc.py) and the development provider ---
 OIDC_MEANS = ("asan", "eimza", "egov")
 
 

@@ -216,7 +216,8 @@ DEMO_LINES = (AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE)
 def _demo_month_is_there(month):
     """The demo's calls of `month` are already imported (its record ids name the month;
     its first call is picture 5's first, imported with the month's files)."""
-    return Call.select().where(Call.record_id == f"DEMO-{month.year}{month.month:02d}-0001").exists()
+    first = f"DEMO-{month.year}{month.month:02d}-0001"
+    return Call.select().where(Call.record_id == first).exists()
 
 
 def prepare_demo(data_dir, now=None, out_dir=None):

@@ -126,7 +126,7 @@ def auth(client):
 
 
 class World:
-    """Citizens, lines and calls made through egov.backoffice.registry, as the operator's data is."""
+    """Citizens, lines and calls made through egov.backoffice.registry, like the operator's data."""
 
     def __init__(self):
         self.tariffs = load_tariffs(DATA_DIR)

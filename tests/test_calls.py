@@ -32,7 +32,8 @@ def signed_in_demo(demo, auth):
 def test_picture_5(client, signed_in_demo):
     page = text(client.get("/calls"))
     assert SERVICE in page
-    for label in ("Əks əlaqə", "Video təlimat", "İstifadə Təlimatı", "Reklamasiya", "İstifadə sayı"):
+    for label in ("Əks əlaqə", "Video təlimat", "İstifadə Təlimatı", "Reklamasiya",
+                  "İstifadə sayı"):
         assert label in page
     assert "Bildiriş!" in page
     assert re.search(r"Telefon: <strong>012 440 12 34</strong>", page)
@@ -107,7 +108,8 @@ def test_new_owner_sees_only_calls_from_the_handover(client, auth, demo):
                               & (LineOwnership.line == PhoneLine.get(number="0125109876"))
                               ).starts_at
     # The day and the minute of the handover: on that day both holders had calls.
-    assert f"Bu nömrə {baku_full_date(since)} {baku_time(since)} tarixindən sizin adınızadır" in page
+    since_text = f"{baku_full_date(since)} {baku_time(since)}"
+    assert f"Bu nömrə {since_text} tarixindən sizin adınızadır" in page
     durations = [r[3] for r in cells(page) if len(r) == 7 and r[0].isdigit()]
     assert durations == ["44", "180"]
     assert "95" not in durations and "310" not in durations
@@ -182,7 +184,8 @@ def test_htmx_request_while_signed_out_navigates_to_sign_in(client, demo):
 
 @pytest.mark.parametrize("href, label", [
     ("/calls/feedback", "Əks əlaqə"), ("/calls/video", "Video təlimat"),
-    ("/calls/manual", "İstifadə Təlimatı"), ("/calls/claims/new?line=0124401234&amp;month=2026-12", "Reklamasiya")])
+    ("/calls/manual", "İstifadə Təlimatı"),
+    ("/calls/claims/new?line=0124401234&amp;month=2026-12", "Reklamasiya")])
 def test_each_toolbar_button_leads_to_its_page(client, signed_in_demo, href, label):
     toolbar = text(client.get("/calls")).split('class="toolbar"')[1].split("</nav>")[0]
     assert re.search(rf'<a href="{re.escape(href)}"[^>]*>{label}</a>', toolbar)

@@ -170,7 +170,8 @@ def test_an_accepted_claim_corrects_the_amount_and_the_summaries_keeping_the_ori
                        ["5", "Ödənilməyib", "0,62", ""], ["0", "Ödənilib", "0,00", ""],
                        ["5", "Cəmi", "0,62", ""]]
     history = text(client.get(f"/calls/claims/{claim.reference}"))
-    assert re.search(r'<td class="num"[^>]*>0,28</td>\s*<td class="num amount"[^>]*>0,10</td>', history)
+    assert re.search(r'<td class="num"[^>]*>0,28</td>\s*<td class="num amount"[^>]*>0,10</td>',
+                     history)
     assert [s in history for s in ("qəbul olunub", "baxılır", "təmin edilib",
                                    "Tarif səhv tətbiq olunub.")] == [True] * 4
     assert row.call.amount_qepik == 28  # the billed amount itself is never rewritten

@@ -433,9 +433,9 @@ def test_a_refused_import_says_which_file_and_how_many_problems(registry, tariff
                                "C2,0124931122,0222564321,2026-10-03 09:12:40,-1"), tariffs)
     assert caught.value.path is not None and len(caught.value.problems) == 2
     assert str(caught.value).endswith(": 2 problem(s), nothing imported")
-    for importer, text in ((import_payments, "record_id,paid_at\nC9,2026-10-10\n"),
-                           (import_lines, LINES_HEADER + "bad,X,0124931122,2021-05-14\n")):
-        source = text_source(text)
+    for importer, content in ((import_payments, "record_id,paid_at\nC9,2026-10-10\n"),
+                              (import_lines, LINES_HEADER + "bad,X,0124931122,2021-05-14\n")):
+        source = text_source(content)
         with pytest.raises(ImportRefused) as caught:
             importer(source)
         assert caught.value.path is source
@@ -481,7 +481,8 @@ def test_a_call_from_the_moment_a_line_was_released_has_no_holder(registry, tari
     from egov.backoffice.registry import release_line
     from egov.backoffice.intake.source import parse_local_time
 
-    release_line("0222567788", parse_local_time("2026-10-01 00:00:00", "until"))  # subscription ended
+    # The subscription ended.
+    release_line("0222567788", parse_local_time("2026-10-01 00:00:00", "until"))
     assert refused(import_calls, calls_csv(
         "C1,0222567788,0124931122,2026-09-30 23:59:59,60",
         "C2,0222567788,0124931122,2026-10-01 00:00:00,60",

@@ -20,8 +20,8 @@ def test_catalogue_lists_agencies_with_their_number_of_services(client):
     page = text(client.get("/services"))
     assert MINISTRY in page
     # Four services, and how many of them this portal provides.
-    assert re.search(re.escape(MINISTRY) + r"</span>\s*<span class=\"count\">4 xidmət · bu portalda: 1<",
-                     page)
+    assert re.search(re.escape(MINISTRY)
+                     + r"</span>\s*<span class=\"count\">4 xidmət · bu portalda: 1<", page)
     assert "Daxili İşlər Nazirliyi" in page
     assert SERVICE not in page  # closed until the row is clicked
 
@@ -84,7 +84,8 @@ def _footer(page):
 
 def _trail(page):
     nav = re.search(r'<nav class="breadcrumbs" aria-label="Yol">(.*?)</nav>', page, re.S).group(1)
-    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", nav, re.S)]
+    items = re.findall(r"<li>(.*?)</li>", nav, re.S)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in items]
 
 
 def test_the_home_page_names_the_portal_once_and_is_the_portals_own(client):
@@ -111,7 +112,8 @@ def test_one_trail_from_the_home_page_on_every_page(client, auth, demo):
     auth.login()
     to_service = ["Əsas səhifə", "Bütün xidmətlər", MINISTRY]
     assert _trail(text(client.get("/calls"))) == to_service
-    for path, last in (("/calls/manual", ["İstifadə Təlimatı"]), ("/calls/video", ["Video təlimat"]),
+    for path, last in (("/calls/manual", ["İstifadə Təlimatı"]),
+                       ("/calls/video", ["Video təlimat"]),
                        ("/calls/claims", ["Mənim reklamasiyalarım"]),
                        ("/calls/claims/new", ["Mənim reklamasiyalarım", "Reklamasiya"]),
                        ("/calls/feedback", ["Əks əlaqə"])):

@@ -6,7 +6,8 @@ classified and rated on the way in) live in one place.
 """
 from ..models import Call, LineOwnership, PhoneLine
 from ..telephony.billing import TariffError
-from ..telephony.numbering import INTERCITY, INTERNATIONAL, NumberError, classify, is_landline, normalise
+from ..telephony.numbering import (INTERCITY, INTERNATIONAL, NumberError, classify, is_landline,
+                                   normalise)
 
 
 class RegistryError(ValueError):

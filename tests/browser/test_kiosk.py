@@ -109,7 +109,8 @@ def test_ignored_the_screen_clears_and_the_server_session_ends(kiosk_page):
 def test_without_javascript_the_refresh_clears_the_screen(browser, kiosk):
     with _kiosk_page(browser, kiosk, False) as page:
         at_report(page)
-        expect(page.get_by_text("Heç nə etməsəniz, sessiyanız bu vaxt başa çatacaq:")).to_be_visible()
+        warning = page.get_by_text("Heç nə etməsəniz, sessiyanız bu vaxt başa çatacaq:")
+        expect(warning).to_be_visible()
         page.wait_for_url(re.compile(r"/auth/session-ended\?next="), timeout=(IDLE + 8) * 1000)
         assert "fəaliyyətsizlik səbəbindən" in page.content()
         assert shows_nothing_personal(page) and not server_says_signed_in(page)

@@ -25,7 +25,8 @@ STICKING_OUT = """() => {
     if (box.width <= 1 || box.height <= 1 || el.closest('.skip-link')) return false;
     return box.right > width + 0.5 || box.left < -0.5;
   }).slice(0, 5).map(el => `${el.tagName.toLowerCase()}.${el.className}: `
-    + `${Math.round(el.getBoundingClientRect().left)}..${Math.round(el.getBoundingClientRect().right)}`
+    + `${Math.round(el.getBoundingClientRect().left)}..`
+    + `${Math.round(el.getBoundingClientRect().right)}`
     + ` «${el.textContent.trim().slice(0, 40)}»`);
 }"""
 
@@ -171,7 +172,8 @@ def _header_lines(page):
     return page.evaluate("""() => {
       const items = [...document.querySelectorAll('.site-header .brand, .site-header summary,'
         + ' .site-header .who, .site-header button, .site-header .language-switch')];
-      const rows = new Set(items.map(el => { const b = el.getBoundingClientRect(); return Math.round((b.top + b.bottom) / 32); }));
+      const rows = new Set(items.map(el => {
+        const b = el.getBoundingClientRect(); return Math.round((b.top + b.bottom) / 32); }));
       const lines = items.filter(el => !el.matches('.brand')).map(el => {
         const tops = [];
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);

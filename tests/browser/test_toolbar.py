@@ -101,7 +101,8 @@ def test_a_claim_is_filed_answered_by_staff_and_corrects_the_amount(aysel, brows
     page.get_by_role("button", name="Reklamasiyanı göndər").click()
     page.get_by_role("heading", name=re.compile(r"Reklamasiya RK-")).wait_for()
     reference = re.search(r"RK-\d{4}-\w{5}", page.locator("h1").inner_text()).group(0)
-    page.get_by_role("navigation", name="Yol").get_by_role("link", name=re.compile("^Cari ay")).click()
+    trail = page.get_by_role("navigation", name="Yol")
+    trail.get_by_role("link", name=re.compile("^Cari ay")).click()
     page.get_by_role("link", name=re.compile(reference)).wait_for()
     assert page.locator("tr.disputed").count() >= 1
 

@@ -4,9 +4,10 @@
 N citizens (FINs starting with Z), about 1.2 lines each, a handover for one line
 in ten during the period, and M intercity and international calls spread over
 the last K months up to now. Every call falls inside a holder's period and is
-rated by the tariff book (data/plans.csv, tariffs.csv, time_bands.csv). Rows go in through the bulk path (COPY on
-PostgreSQL, executemany on SQLite), the calls of each line in time order so
-that the (line, started_at) index grows at its end.
+rated by the tariff book (data/plans.csv, tariffs.csv, time_bands.csv), every line on
+the default plan. Rows go in through the bulk path (COPY on PostgreSQL, executemany on
+SQLite), the calls of each line in time order so that the (line, started_at) index
+grows at its end.
 
 The people, lines and holder periods are written in one transaction; the calls
 in batches of their own, so a 10-million-call run does not hold one huge
