@@ -31,7 +31,7 @@ def test_ministry_row_opens_its_services_in_place(client):
     fragment = text(response)
     assert "<html" not in fragment and "<header" not in fragment
     assert SERVICE in fragment
-    assert 'href="/calls"' in fragment and 'hx-target="#main"' in fragment
+    assert 'href="/calls"' in fragment and 'data-hx-target="#main"' in fragment
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
@@ -102,7 +102,7 @@ def test_the_footer_names_the_ministry_on_the_services_pages_only(client, auth, 
     assert _footer(text(client.get("/calls"))) == ministry
     # In place from the catalogue to the service, the footer follows (out of band).
     fragment = text(client.get("/calls", headers={**HTMX, "HX-Target": "main"}))
-    assert re.search(r'<p id="footer-owner" hx-swap-oob="true">' + ministry, fragment)
+    assert re.search(r'<p id="footer-owner" data-hx-swap-oob="true">' + ministry, fragment)
 
 
 def test_one_trail_from_the_home_page_on_every_page(client, auth, demo):
