@@ -3,6 +3,8 @@
 Timestamps are stored as naive UTC; conversion to Asia/Baku happens at the edges
 (see egov.timeutil). Money is integer qəpik (1 AZN = 100 qəpik).
 """
+from urllib.parse import urlsplit
+
 from peewee import (
     SQL,
     BooleanField,
@@ -120,8 +122,10 @@ class Service(NamedInLanguages, BaseModel):
     slug = CharField(max_length=64)
     name = TextField()
     position = IntegerField(default=0)
-    # Only the services this installation really provides are live; the rest are listed.
+    # Only the services this installation really provides are live; the rest are listed,
+    # each with the address of the site that offers it (catalogue.csv's offered_at).
     endpoint = CharField(max_length=64, null=True)
+    offered_at = CharField(max_length=200, null=True)
     usage_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
@@ -130,6 +134,12 @@ class Service(NamedInLanguages, BaseModel):
     @property
     def is_live(self):
         return self.endpoint is not None
+
+    @property
+    def offered_site(self):
+        """The other site's name as a citizen reads it: «mia.gov.az», without «www.»."""
+        host = urlsplit(self.offered_at or "").hostname or ""
+        return host.removeprefix("www.")
 
 
 class CatalogueName(BaseModel):
@@ -323,23 +333,40 @@ def create_tables():
     """Create every table that does not exist yet (safe to repeat)."""
     with database.connection_context():
         _add_claim_call_disputing()
+        _add_service_offered_at()
         database.create_tables(ALL_MODELS, safe=True)
         if is_postgres():
             database.execute_sql(ACCESS_LOG_GUARD)
 
 
-def _add_claim_call_disputing():
-    """A database made before ClaimCall.disputing gets the column, filled from the claims."""
-    table = ClaimCall._meta.table_name
+def _add_column(model, name, field):
+    """Add `name` to the table of a database made before the field existed; True if it was
+    added now (inside the caller's transaction), False if the table has it or is not there
+    yet (create_tables makes it whole)."""
+    table = model._meta.table_name
     if not database.table_exists(table):
-        return
-    if "disputing" in {column.name for column in database.get_columns(table)}:
-        return
+        return False
+    if name in {column.name for column in database.get_columns(table)}:
+        return False
     from playhouse.migrate import SchemaMigrator, migrate
 
+    migrate(SchemaMigrator.from_database(database).add_column(table, name, field))
+    return True
+
+
+def _add_service_offered_at():
+    """A database made before Service.offered_at gets the column, empty until the catalogue
+    is loaded again (`flask init-db`, `flask prepare-demo`); until then those services are
+    listed without a link, as before."""
     with database.atomic():
-        migrate(SchemaMigrator.from_database(database).add_column(
-            table, "disputing", BooleanField(default=True)))
+        _add_column(Service, "offered_at", CharField(max_length=200, null=True))
+
+
+def _add_claim_call_disputing():
+    """A database made before ClaimCall.disputing gets the column, filled from the claims."""
+    with database.atomic():
+        if not _add_column(ClaimCall, "disputing", BooleanField(default=True)):
+            return
         (ClaimCall.update(disputing=False)
          .where(ClaimCall.claim.in_(Claim.select(Claim.id)
                                     .where(Claim.status == Claim.REJECTED))).execute())

@@ -249,14 +249,6 @@ def test_the_asan_card_is_titled_asan_imza_in_english_and_russian(client, langua
     assert "asan imza" not in page
 
 
-def test_russian_says_a_service_is_not_offered_here_whatever_its_name(client):
-    """«Сведения … не предоставляется» did not agree; «услуга» agrees with every name."""
-    page = client.get("/services/din?lang=ru").get_data(as_text=True)
-    assert "Сведения о водительском удостоверении" in page
-    assert page.count("услуга не предоставляется на этом портале") == 3
-    assert "на этом портале не предоставляется" not in page
-
-
 @pytest.mark.parametrize("language, csv_text, pdf_text", [
     ("az", "CSV — Excel və digər cədvəl proqramları üçün", "PDF — çap və saxlamaq üçün"),
     ("en", "CSV — for Excel and other spreadsheet programs", "PDF — for printing and saving"),
