@@ -2,7 +2,10 @@
 
 The file has a column per language: agency_name and service_name are the Azerbaijani
 names; agency_name_en, agency_name_ru, service_name_en, service_name_ru the others
-(CatalogueName rows; an empty cell falls back to the Azerbaijani name).
+(CatalogueName rows; an empty cell falls back to the Azerbaijani name). `endpoint` names
+the view of a service this portal provides; `offered_at` is the https address of the
+agency's or portal's site where a service not provided here is offered (the catalogue
+links there, saying that the link leaves the portal).
 
 The catalogue changes only between deploys, so each process reads it once and
 keeps it (`Catalogue`); only a service's usage count is live, and is read from
@@ -12,6 +15,7 @@ import csv
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .db import database
 from .models import Agency, CatalogueName, Service
@@ -30,11 +34,34 @@ def _keep_names(row, prefix, **owner):
         CatalogueName.insert_many(names).execute()
 
 
+class CatalogueError(ValueError):
+    """catalogue.csv has a value the portal must not show; the message names the line."""
+
+
+def _offered_at(row, line):
+    """The row's `offered_at`: an absolute https address of another site, or None."""
+    value = (row.get("offered_at") or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        usable = (parts.scheme == "https" and parts.hostname and not parts.username
+                  and not parts.password)
+    except ValueError:  # an unbalanced [ in the host
+        usable = False
+    if not usable or len(value) > 200 or not value.isascii() or not value.isprintable() \
+            or " " in value:
+        raise CatalogueError(f"catalogue.csv line {line}: offered_at must be an https:// "
+                             f"address of the site that offers the service, not {value!r}")
+    return value
+
+
 def load_catalogue(data_dir):
     """Bring the catalogue tables in line with the file; usage counts are kept."""
     path = Path(data_dir) / "catalogue.csv"
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    offered_at = [_offered_at(row, line) for line, row in enumerate(rows, start=2)]
     with database.atomic():
         agencies = {}
         for position, row in enumerate(rows):
@@ -52,6 +79,7 @@ def load_catalogue(data_dir):
             service.name = row["service_name"]
             service.position = position
             service.endpoint = row["endpoint"] or None
+            service.offered_at = offered_at[position]
             service.save()
             _keep_names(row, "service", service=service)
     forget()

@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import access_log
-from .catalogue import load_catalogue
+from .catalogue import CatalogueError, load_catalogue
 from .db import database
 from .models import create_tables
 from .timeutil import utcnow
@@ -16,7 +16,10 @@ def init_db_command():
     """Create the tables (safe to repeat) and load the catalogue."""
     create_tables()
     with database.connection_context():
-        load_catalogue(current_app.config["DATA_DIR"])
+        try:
+            load_catalogue(current_app.config["DATA_DIR"])
+        except CatalogueError as error:  # the line and the value, not a traceback
+            raise click.ClickException(str(error)) from None
     click.echo("Database ready.")
 
 

@@ -3,6 +3,8 @@
 Timestamps are stored as naive UTC; conversion to Asia/Baku happens at the edges
 (see egov.timeutil). Money is integer qəpik (1 AZN = 100 qəpik).
 """
+from urllib.parse import urlsplit
+
 from peewee import (
     SQL,
     BooleanField,
@@ -135,8 +137,10 @@ class Service(NamedInLanguages, BaseModel):
     slug = CharField(max_length=64)
     name = TextField()
     position = IntegerField(default=0)
-    # Only the services this installation really provides are live; the rest are listed.
+    # Only the services this installation really provides are live; the rest are listed,
+    # each with the address of the site that offers it (catalogue.csv's offered_at).
     endpoint = CharField(max_length=64, null=True)
+    offered_at = CharField(max_length=200, null=True)
     usage_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
@@ -145,6 +149,12 @@ class Service(NamedInLanguages, BaseModel):
     @property
     def is_live(self):
         return self.endpoint is not None
+
+    @property
+    def offered_site(self):
+        """The other site's name as a citizen reads it: «mia.gov.az», without «www.»."""
+        host = urlsplit(self.offered_at or "").hostname or ""
+        return host.removeprefix("www.")
 
 
 class CatalogueName(BaseModel):
@@ -345,38 +355,42 @@ def create_tables():
 
 
 # Columns added after a table first shipped: a database made before gets them, empty.
+# (A Service without offered_at is listed without a link until the catalogue is loaded
+# again by `flask init-db` or `flask prepare-demo`, as before.)
 LATER_COLUMNS = (
     (LineOwnership, LineOwnership.plan),
     (Call, Call.plan), (Call, Call.qepik_per_minute), (Call, Call.band),
     (Call, Call.factor_permille), (Call, Call.billed_seconds),
+    (Service, Service.offered_at),
 )
 
 
 def _add_missing_columns():
+    for model, field in LATER_COLUMNS:
+        with database.atomic():
+            _add_column(model, field.column_name, field)
+
+
+def _add_column(model, name, field):
+    """Add `name` to the table of a database made before the field existed; True if it was
+    added now (inside the caller's transaction), False if the table has it or is not there
+    yet (create_tables makes it whole)."""
+    table = model._meta.table_name
+    if not database.table_exists(table):
+        return False
+    if name in {column.name for column in database.get_columns(table)}:
+        return False
     from playhouse.migrate import SchemaMigrator, migrate
 
-    migrator = SchemaMigrator.from_database(database)
-    for model, field in LATER_COLUMNS:
-        table = model._meta.table_name
-        if not database.table_exists(table):
-            continue
-        if field.column_name not in {column.name for column in database.get_columns(table)}:
-            with database.atomic():
-                migrate(migrator.add_column(table, field.column_name, field))
+    migrate(SchemaMigrator.from_database(database).add_column(table, name, field))
+    return True
 
 
 def _add_claim_call_disputing():
     """A database made before ClaimCall.disputing gets the column, filled from the claims."""
-    table = ClaimCall._meta.table_name
-    if not database.table_exists(table):
-        return
-    if "disputing" in {column.name for column in database.get_columns(table)}:
-        return
-    from playhouse.migrate import SchemaMigrator, migrate
-
     with database.atomic():
-        migrate(SchemaMigrator.from_database(database).add_column(
-            table, "disputing", BooleanField(default=True)))
+        if not _add_column(ClaimCall, "disputing", BooleanField(default=True)):
+            return
         (ClaimCall.update(disputing=False)
          .where(ClaimCall.claim.in_(Claim.select(Claim.id)
                                     .where(Claim.status == Claim.REJECTED))).execute())

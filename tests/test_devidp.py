@@ -79,7 +79,7 @@ def test_the_waiting_page_polls_and_is_sent_on_by_htmx_when_confirmed(visitor):
     wait_url = visitor.page.url
     fragment = visitor.http.get(wait_url, headers={"HX-Request": "true",
                                                    "HX-Target": "asan-status"})
-    assert "<html" not in fragment.text and 'hx-trigger="every 2s"' in fragment.text
+    assert "<html" not in fragment.text and 'data-hx-trigger="every 2s"' in fragment.text
     visitor.phone().submit({"pin1": "4401", "answer": "confirm"})
     answer = visitor.http.get(wait_url, headers={"HX-Request": "true", "HX-Target": "asan-status"},
                               allow_redirects=False)

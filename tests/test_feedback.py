@@ -15,8 +15,8 @@ def post_feedback(client, headers=None, **fields):
 def test_the_toolbar_opens_the_form_in_place(client, auth, demo):
     auth.login()
     page = text(client.get("/calls"))
-    assert re.search(
-        r'<a href="/calls/feedback" hx-get="/calls/feedback"\s+hx-target="#toolbar-panel"', page)
+    assert re.search(r'<a href="/calls/feedback" data-hx-get="/calls/feedback"'
+                     r'\s+data-hx-target="#toolbar-panel"', page)
     fragment = text(client.get("/calls/feedback", headers={**HTMX, "HX-Target": "toolbar-panel"}))
     assert "<html" not in fragment and 'name="rating"' in fragment and 'name="message"' in fragment
 

@@ -236,3 +236,28 @@ def test_a_refused_sign_in_switches_back_to_the_sign_in_page(client, aysel):
     assert refused.request.path == "/auth/login"
     assert 'href="/auth/login?next=%2Fcalls&amp;lang=ru"' in page
     assert "/auth/login/password?lang" not in page
+
+
+# --- words a careful reader noticed -------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_asan_card_is_titled_asan_imza_in_english_and_russian(client, language):
+    """ASAN İmza is a name: neither lower-cased nor translated."""
+    page = client.get(f"/auth/login?lang={language}").get_data(as_text=True)
+    card = re.search(r'<li class="means-card" id="means-asan">\s*<h2>([^<]*)</h2>', page)
+    assert card.group(1) == "ASAN İmza"
+    assert "asan imza" not in page
+
+
+@pytest.mark.parametrize("language, csv_text, pdf_text", [
+    ("az", "CSV — Excel və digər cədvəl proqramları üçün", "PDF — çap və saxlamaq üçün"),
+    ("en", "CSV — for Excel and other spreadsheet programs", "PDF — for printing and saving"),
+    ("ru", "CSV — для Excel и других программ электронных таблиц",
+     "PDF — для печати и сохранения"),
+], ids=["az", "en", "ru"])
+def test_the_downloads_are_described_alike(client, aysel_demo, language, csv_text, pdf_text):
+    """What a screen reader hears after «CSV» and «PDF»: both continue the same way."""
+    page = client.get(f"/calls?line={AYSEL_FIRST_LINE}&lang={language}").get_data(as_text=True)
+    links = re.search(r'<p class="export-links">.*?</p>', page, re.S).group(0)
+    heard = [re.sub(r"<[^>]+>", "", link) for link in re.findall(r"<a [^>]*>.*?</a>", links)]
+    assert heard == [csv_text, pdf_text]

@@ -207,10 +207,10 @@ def test_an_error_page_does_not_send_the_cleared_screen_back_to_the_failed_addre
     # runs out, with the address to come back to; an error page's address is not one.
     auth.login()
     calls = client.get("/calls").get_data(as_text=True)
-    assert re.search(r'http-equiv="refresh" content="\d+;url=/auth/session-ended\?next=/calls"',
+    assert re.search(r'http-equiv="refresh" content="\d+; url=/auth/session-ended\?next=/calls"',
                      calls)
     missing = client.get("/no-such-page").get_data(as_text=True)
-    assert re.search(r'http-equiv="refresh" content="\d+;url=/auth/session-ended"', missing)
+    assert re.search(r'http-equiv="refresh" content="\d+; url=/auth/session-ended"', missing)
 
 
 @pytest.mark.parametrize("lang, title", [("az", "Xəta baş verdi"), ("en", "An error occurred"),

@@ -275,7 +275,7 @@ def test_a_signed_in_page_clears_itself_without_javascript(app, client, auth, de
     auth.login()
     page = client.get("/calls?line=0183456789").get_data(as_text=True)
     head = page.split("</head>")[0]
-    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="(\d+);url=([^"]+)">'
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="(\d+); url=([^"]+)">'
                         r"</noscript>", head)
     assert refresh and int(refresh.group(1)) == pytest.approx(901, abs=2)
     assert refresh.group(2) == "/auth/session-ended?next=/calls?line%3D0183456789"
