@@ -3,6 +3,7 @@ from flask import current_app, g, make_response, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
@@ -59,6 +60,27 @@ def _headers(response):
     return response
 
 
+# --- Refused before any view reads the request ------------------------------------------
+
+class InvalidCharacter(BadRequest):
+    """A NUL in the address or a form: PostgreSQL cannot store or even compare one."""
+
+
+def _has_nul(pairs):
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def _refuse_nul():
+    """A NUL in the path, the query or a form is invalid input: 400, before a view would
+    pass it to the database. The sign-in forms say it themselves (PasswordSignInForm), so
+    that the refusal counts toward the attempt limits, which are checked inside the view."""
+    view = current_app.view_functions.get(request.endpoint)
+    own_check = getattr(view, "refuses_nul_itself", False)
+    if ("\x00" in request.path or _has_nul(request.args.items(multi=True))
+            or not own_check and _has_nul(request.form.items(multi=True))):
+        raise InvalidCharacter()
+
+
 def _sign_in_first():
     return navigate(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -66,6 +88,12 @@ def _sign_in_first():
 def _not_found(error):
     return _error_page(404, _("Səhifə tapılmadı"),
                        _("Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."))
+
+
+def _invalid_character(error):
+    return _error_page(400, _("Sorğu qəbul edilmədi"),
+                       _("Ünvanda və ya yazdığınızda qəbul edilməyən simvol var. Onu silib "
+                         "yenidən cəhd edin."))
 
 
 def _csrf(error):
@@ -115,7 +143,9 @@ def init_app(app):
         # Flask answers 400 to a Host header outside this list, before any view runs.
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     login_manager.unauthorized_handler(_sign_in_first)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
+    app.register_error_handler(InvalidCharacter, _invalid_character)
     app.register_error_handler(404, _not_found)
     # Another citizen's line or claim: as if it did not exist.
     app.register_error_handler(NotVisible, _not_found)
