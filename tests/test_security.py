@@ -427,3 +427,16 @@ def test_a_nul_in_a_staff_sign_in_is_the_forms_own_error_and_a_failed_attempt(cl
     assert client.post("/staff/login", data={
         "username": "operator\x00", "password": "operator-demo-1",
         "csrf_token": csrf_token(client, "/staff/login")}).status_code == 429
+
+
+def test_any_other_bad_request_is_the_portals_page_in_the_citizens_language(app, client):
+    from flask import abort
+
+    @app.route("/a-view-refusing-its-request")
+    def a_view_refusing_its_request():
+        abort(400)
+
+    response = client.get("/a-view-refusing-its-request?lang=ru")
+    assert response.status_code == 400
+    assert ("<h1>Запрос не принят</h1>\n  <p>Запрос некорректен. Обновите страницу и попробуйте "
+            "снова.</p>") in response.get_data(as_text=True)
