@@ -10,7 +10,7 @@ from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
-from .identity import oidc
+from .identity import oidc, sessions
 from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
@@ -56,7 +56,9 @@ def _headers(response):
                                     f"max-age={config['HSTS_MAX_AGE']}")
     # The same URL answers a page or a fragment: caches must keep them apart.
     response.vary.add("HX-Request")
-    if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):
+    if (current_user.is_authenticated or sessions.current_staff() is not None
+            or request.endpoint in ("auth.login", "auth.session_ended")):
+        # Any page a signed-in person gets, staff too, wherever it is (a 404, the catalogue).
         response.headers["Cache-Control"] = "no-store"
     return response
 

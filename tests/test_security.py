@@ -429,6 +429,16 @@ def test_a_nul_in_a_staff_sign_in_is_the_forms_own_error_and_a_failed_attempt(cl
         "csrf_token": csrf_token(client, "/staff/login")}).status_code == 429
 
 
+# --- A signed-in person's pages are never stored, wherever they are ---------------------
+
+@pytest.mark.parametrize("path", ["/services", "/auth/session", "/no-such-page", "/calls/manual"])
+def test_every_page_a_signed_in_staff_member_gets_is_no_store(client, staff_auth, demo, path):
+    """Staff pages under /staff were; a staff member's catalogue, session clock or 404 were
+    not, so Back on a shared computer could show them after sign-out."""
+    assert staff_auth.login().status_code == 302
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
 def test_any_other_bad_request_is_the_portals_page_in_the_citizens_language(app, client):
     from flask import abort
 
