@@ -27,6 +27,8 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    # Inside ProxyFix: a host the portal does not serve is judged as the proxy forwarded it.
+    security.refuse_other_hosts(app)
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

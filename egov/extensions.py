@@ -30,4 +30,7 @@ def limit_sign_in_attempts(view):
     per_name = limiter.limit("5 per minute", key_func=_username_key, methods=["POST"],
                              deduct_when=_refused)
     per_address = limiter.limit("10 per minute", methods=["POST"], deduct_when=_refused)
-    return per_address(per_name(view))
+    limited = per_address(per_name(view))
+    # Its form refuses a NUL itself, as a failed attempt (egov.security._refuse_nul).
+    limited.refuses_nul_itself = True
+    return limited

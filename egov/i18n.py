@@ -15,9 +15,9 @@ may be served as an app of its own. Each picks the language in its own before_re
 depends on a context processor only the portal registers.
 """
 import os
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from flask import current_app, g, request
+from flask import current_app, g, request, url_for
 from flask_babel import refresh
 from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
@@ -90,30 +90,50 @@ def without_query():
 
 
 def _page_address():
-    """The path and query a plain GET would show this page at. A page answering a form's
-    POST at an address that has no GET (the password sign-in) switches at the page the
-    form was on."""
-    if request.method != "GET":
+    """(path, query) a plain GET would show this page at, or None on a page no route
+    answered (a 404 for a path of no page, a 405).
+
+    The path is built from the route that answered and its arguments, never copied from
+    the request: as typed, it could carry a line break or non-ASCII letters into the Link
+    header, or make `/\\evil.example` of the switch's links. A page answering a form's
+    POST at an address that has no GET switches at the page the form was on, found the
+    same way."""
+    rule = request.url_rule
+    if rule is None:
+        return None
+    if "GET" in rule.methods:
+        return (url_for(request.endpoint, **request.view_args),
+                request.args.to_dict(flat=False))
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc in ("", request.host):
         try:
-            current_app.url_map.bind("").match(request.path, method="GET")
+            endpoint, values = current_app.url_map.bind("").match(unquote(referrer.path),
+                                                                 method="GET")
         except HTTPException:
-            referrer = urlsplit(request.referrer or "")
-            if referrer.netloc in ("", request.host) and referrer.path.startswith("/"):
-                return referrer.path, parse_qs(referrer.query)
-            return "/", {}
-    return request.path, request.args.to_dict(flat=False)
+            pass
+        else:
+            return url_for(endpoint, **values), parse_qs(referrer.query)
+    return "/", {}
 
 
 def url_in(language):
-    """This page's URL (path and query kept) in `language`."""
-    path, args = _page_address()
+    """This page's URL (path and query kept) in `language`. On a page no route answered,
+    the query alone: the browser stays at the address it asked for, which is not written
+    into the page."""
+    address = _page_address()
+    if address is None:
+        return "?" + urlencode({PARAMETER: language})
+    path, args = address
     args = {} if g.get("language_links_bare") else dict(args)
     args[PARAMETER] = [language]
     return path + "?" + urlencode(args, doseq=True)
 
 
 def absolute_url_in(language):
-    """hreflang alternates are full addresses (search engines ignore relative ones)."""
+    """hreflang alternates are full addresses (search engines ignore relative ones); a page
+    no route answered has none."""
+    if request.url_rule is None:
+        return None
     # From PUBLIC_URL where hosts are checked: an untrusted Host makes request.host_url raise.
     public_url = current_app.config.get("TRUSTED_HOSTS") and current_app.config.get("PUBLIC_URL")
     base = urlsplit(public_url)._replace(path="", query="", fragment="").geturl() if public_url \
@@ -142,7 +162,7 @@ def send_language(response):
     response.headers.setdefault("Content-Language", current())
     # Without ?lang the answer depends on the cookie and Accept-Language.
     response.vary.update(("Accept-Language", "Cookie"))
-    if response.mimetype == "text/html" and request.method == "GET":
+    if response.mimetype == "text/html" and request.method == "GET" and request.url_rule:
         response.headers["Link"] = ", ".join(
             f'<{absolute_url_in(code)}>; rel="alternate"; hreflang="{code}"'
             for code in LANGUAGES)

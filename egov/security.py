@@ -3,12 +3,14 @@ from flask import current_app, g, make_response, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, SecurityError
+from werkzeug.wsgi import get_host
 
 from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
-from .identity import oidc
+from .identity import oidc, sessions
 from .public_url import trusted_hosts
 from .telephony.access import NotVisible
 
@@ -54,9 +56,67 @@ def _headers(response):
                                     f"max-age={config['HSTS_MAX_AGE']}")
     # The same URL answers a page or a fragment: caches must keep them apart.
     response.vary.add("HX-Request")
-    if current_user.is_authenticated or request.endpoint in ("auth.login", "auth.session_ended"):
+    if (current_user.is_authenticated or sessions.current_staff() is not None
+            or request.endpoint in ("auth.login", "auth.session_ended")):
+        # Any page a signed-in person gets, staff too, wherever it is (a 404, the catalogue).
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- Refused before any view reads the request ------------------------------------------
+
+class InvalidCharacter(BadRequest):
+    """A NUL in the address or a form: PostgreSQL cannot store or even compare one."""
+
+
+class OtherHost(BadRequest):
+    """A Host header naming none of TRUSTED_HOSTS."""
+
+
+_OTHER_HOST = "egov.other_host"
+
+
+def refuse_other_hosts(app):
+    """Wrap app.wsgi_app so that a request for a host the portal does not serve gets the
+    portal's own 400 page, in the citizen's language.
+
+    Flask refuses such a Host itself, but before it can build a URL, so only Werkzeug's
+    bare English «Bad Request» could answer. Here the request goes on as one for the
+    portal's own host, marked, and `_refuse_other_host` answers it before any view runs.
+    Called before ProxyFix wraps the app, so it sees the host the proxy forwarded."""
+    inner = app.wsgi_app
+
+    def checked(environ, start_response):
+        trusted = app.config.get("TRUSTED_HOSTS")
+        if trusted:
+            try:
+                get_host(environ, trusted)
+            except SecurityError:
+                environ[_OTHER_HOST] = environ.get("HTTP_HOST", "")
+                environ["HTTP_HOST"] = trusted[0].lstrip(".")  # «.example.az» names a domain
+        return inner(environ, start_response)
+
+    app.wsgi_app = checked
+
+
+def _refuse_other_host():
+    if _OTHER_HOST in request.environ:
+        raise OtherHost()
+
+
+def _has_nul(pairs):
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def _refuse_nul():
+    """A NUL in the path, the query or a form is invalid input: 400, before a view would
+    pass it to the database. The sign-in forms say it themselves (PasswordSignInForm), so
+    that the refusal counts toward the attempt limits, which are checked inside the view."""
+    view = current_app.view_functions.get(request.endpoint)
+    own_check = getattr(view, "refuses_nul_itself", False)
+    if ("\x00" in request.path or _has_nul(request.args.items(multi=True))
+            or not own_check and _has_nul(request.form.items(multi=True))):
+        raise InvalidCharacter()
 
 
 def _sign_in_first():
@@ -66,6 +126,26 @@ def _sign_in_first():
 def _not_found(error):
     return _error_page(404, _("Səhifə tapılmadı"),
                        _("Axtardığınız səhifə yoxdur və ya sizin üçün açıq deyil."))
+
+
+def _bad_request(error):
+    return _error_page(400, _("Sorğu qəbul edilmədi"),
+                       _("Sorğu düzgün deyil. Səhifəni yeniləyin və yenidən cəhd edin."))
+
+
+def _invalid_character(error):
+    return _error_page(400, _("Sorğu qəbul edilmədi"),
+                       _("Ünvanda və ya yazdığınızda qəbul edilməyən simvol var. Onu silib "
+                         "yenidən cəhd edin."))
+
+
+def _other_host(error):
+    current_app.logger.warning("refused a request for host %r",
+                               request.environ.get(_OTHER_HOST))
+    if "language" not in g:  # refused before the language was chosen
+        i18n.choose()
+    return _error_page(400, _("Sorğu qəbul edilmədi"),
+                       _("Portal bu ünvanda açılmır. Ünvanı yoxlayın."))
 
 
 def _csrf(error):
@@ -115,7 +195,13 @@ def init_app(app):
         # Flask answers 400 to a Host header outside this list, before any view runs.
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     login_manager.unauthorized_handler(_sign_in_first)
+    # First of all: no other step (a CSRF check, a session's activity) for another host.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_other_host)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
+    app.register_error_handler(400, _bad_request)
+    app.register_error_handler(InvalidCharacter, _invalid_character)
+    app.register_error_handler(OtherHost, _other_host)
     app.register_error_handler(404, _not_found)
     # Another citizen's line or claim: as if it did not exist.
     app.register_error_handler(NotVisible, _not_found)

@@ -23,10 +23,21 @@ def _is_hashed(path, url):
 
 
 def _headers(headers, path, url):
-    # WhiteNoise answers before Flask: the headers every response carries are set here too.
-    headers["X-Content-Type-Options"] = "nosniff"
     if _is_hashed(path, url):
         headers["Cache-Control"] = IMMUTABLE
+
+
+def _never_sniffed(wsgi_app):
+    """WhiteNoise answers before Flask, so the app's headers are not on its answers; and
+    its add_headers_function reaches only a file's 200, not its 304 (revalidation), 405 (a
+    POST) or 416 (a range past the end). Every answer of the process gets nosniff here."""
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if not any(name.lower() == "x-content-type-options" for name, _ in headers):
+                headers = [*headers, ("X-Content-Type-Options", "nosniff")]
+            return start_response(status, headers, exc_info)
+        return wsgi_app(environ, start)
+    return app
 
 
 def init_app(app):
@@ -50,4 +61,4 @@ def init_app(app):
             name = rule.endpoint.rpartition(".")[0]
             scaffold = app.blueprints[name] if name else app
             served.add_files(scaffold.static_folder, prefix=rule.rule.split("<")[0])
-    app.wsgi_app = served
+    app.wsgi_app = _never_sniffed(served)

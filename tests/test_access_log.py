@@ -98,6 +98,42 @@ def test_staff_opening_and_answering_a_claim_are_one_entry_each(app, demo, db):
         access_log.CLAIM_ANSWERED, claim.reference, Claim.REJECTED, member.full_name)
 
 
+def _answers_shown_again(claim, member):
+    """Posts to a claim's page that answer with the page itself (the claim, the citizen's
+    name, the disputed calls): each is a look at the citizen's data."""
+    from egov.telephony import charge_claims
+
+    row = claim.claim_calls.get()
+    yield "only the token", {}, 400
+    yield "reject without an answer", {"decision": "reject", "answer": ""}, 400
+    yield "a bad amount", {"decision": "accept", f"amount-{row.id}": "on qəpik"}, 400
+    charge_claims.start_review(claim, member, "Baxırıq.")  # a colleague, meanwhile
+    yield "decided meanwhile", {"decision": "reject", "answer": "Yox.", "seen": "received"}, 409
+
+
+def test_every_page_showing_a_claim_to_staff_is_one_entry_whatever_the_method(app, demo, db):
+    """Not only a GET: a POST answered with the page shows the same data."""
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    staff_client = app.test_client()
+    StaffActions(staff_client).login()
+    member = StaffMember.get(username=DEMO_STAFF["username"])
+    token = csrf_token(staff_client, "/staff/claims")
+    for what, fields, status in _answers_shown_again(claim, member):
+        mark = last_id()
+        response = staff_client.post(f"/staff/claims/{claim.reference}",
+                                     data={"csrf_token": token, **fields})
+        assert response.status_code == status, what
+        assert "Aysel Məmmədova" in text(response), what
+        assert [(e.citizen.username, e.actor_staff, e.action, e.reason)
+                for e in new_entries(mark)] == [
+            ("aysel", member.id, access_log.CLAIM_OPENED, claim.reference)], what
+    # Refused for its missing token, the post shows nothing of the claim, and is not a look.
+    mark = last_id()
+    refused = staff_client.post(f"/staff/claims/{claim.reference}", data={"decision": "review"})
+    assert refused.status_code == 400 and "Aysel" not in text(refused)
+    assert new_entries(mark) == []
+
+
 CALLS_HEADER = "record_id,calling_number,called_number,started_at,duration_seconds\n"
 
 

@@ -261,3 +261,98 @@ def test_the_downloads_are_described_alike(client, aysel_demo, language, csv_tex
     links = re.search(r'<p class="export-links">.*?</p>', page, re.S).group(0)
     heard = [re.sub(r"<[^>]+>", "", link) for link in re.findall(r"<a [^>]*>.*?</a>", links)]
     assert heard == [csv_text, pdf_text]
+
+
+# --- The switch and the alternates carry this page's address, built from its route ------
+
+LINK = re.compile(r'<(http://localhost/[!-~]*)>; rel="alternate"; hreflang="(az|en|ru)"')
+
+
+def switch_links(response):
+    return re.findall(r'<a href="([^"]*)" hreflang="\w+"', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", [
+    "/%C9%99",  # «/ə»: a mistyped Azerbaijani address
+    "/%D0%B7%D0%B2%D0%BE%D0%BD%D0%BA%D0%B8",  # «/звонки»
+    "/calls%0d%0aX-Injected:%201",
+    '/a>;%20rel="preload",%20<http://evil.example/a.js',
+    "/%5Cevil.example",  # the switch's links would be «/\evil.example?lang=en»: another site
+])
+def test_a_path_of_no_page_gets_the_404_page_with_plain_language_links(client, path):
+    response = client.get(path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<h1>Səhifə tapılmadı</h1>" in page
+    # The browser stays at the address it asked for: nothing of it is written back.
+    assert switch_links(response) == ["?lang=az", "?lang=en", "?lang=ru"]
+    assert "Link" not in response.headers and 'rel="alternate"' not in page
+    assert "evil.example" not in page and "X-Injected" not in str(response.headers)
+
+
+def test_the_switch_of_a_page_answering_any_argument_quotes_it_as_a_path_of_this_site(client):
+    response = client.get("/services/%5Cevil.example?x=a>,<b")
+    assert response.status_code == 404  # no such service: the service page's own 404
+    assert switch_links(response) == [f"/services/%5Cevil.example?lang={code}"
+                                      for code in ("az", "en", "ru")]  # an error drops ?x=
+
+
+@pytest.mark.parametrize("path, quoted", [
+    ("/services?x=a%3E;%20rel=%22preload%22,%20%3Chttp://evil.example/a.js",
+     "/services?x=a%3E%3B+rel%3D%22preload%22%2C+%3Chttp%3A%2F%2Fevil.example%2Fa.js"),
+    ("/services/nrytn%0d%0aX-Injected:%201", "/services/nrytn%0D%0AX-Injected:%201"),
+    ("/services/%C9%99", "/services/%C9%99"),
+])
+def test_the_link_header_names_exactly_three_alternates_in_ascii(client, path, quoted):
+    response = client.get(path)
+    assert response.status_code in (200, 404)
+    header = response.headers["Link"]
+    assert header.isascii() and "\r" not in header and "\n" not in header
+    join = "&" if "?" in quoted else "?"
+    assert LINK.findall(header) == [(f"http://localhost{quoted}{join}lang={code}", code)
+                                    for code in ("az", "en", "ru")]
+    assert header.count("<") == 3 and "X-Injected" not in response.headers
+
+
+def test_a_form_answered_at_an_address_without_get_switches_at_the_page_it_came_from(app):
+    """The form's page is found by matching the Referer to a route and building it again:
+    a Referer of «/\\evil.example» (no route) switches at the portal's home page."""
+    from flask import render_template
+
+    @app.route("/a-form-without-get", methods=["POST"])
+    def a_form_without_get():
+        return render_template("errors/error.html", title="x", message="x", is_fragment=False,
+                               return_here=None)
+
+    app.config["WTF_CSRF_ENABLED"] = False  # a form of this test's own, without a token
+    client = app.test_client()
+    came_from = client.post("/a-form-without-get", data={},
+                            headers={"Referer": "http://localhost/services/nrytn?x=1"})
+    assert switch_links(came_from)[1] == "/services/nrytn?x=1&amp;lang=en"
+    for referrer in ("http://localhost/%5Cevil.example", "http://evil.example/services",
+                     "http://localhost/\\evil.example"):
+        hostile = client.post("/a-form-without-get", data={}, headers={"Referer": referrer})
+        assert switch_links(hostile) == ["/?lang=az", "/?lang=en", "/?lang=ru"], referrer
+
+
+NON_ASCII_PATHS = ["/%C9%99", "/services/%C9%99", "/%D0%B7%D0%B2%D0%BE%D0%BD%D0%BA%D0%B8"]
+
+
+@pytest.mark.parametrize("server", ["werkzeug", "gunicorn"])
+def test_a_non_ascii_address_gets_the_404_page_from_a_real_server(app, database_url, server):
+    """`flask run` (Werkzeug's server) gave no answer at all and gunicorn a bare 500: a
+    header must be Latin-1, and the Link header carried the path as typed."""
+    import requests
+
+    from .gunicorn_live import gunicorn
+    from .live import serving
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside TESTING
+    with (serving(app) if server == "werkzeug" else gunicorn(database_url, workers=1,
+                                                             threads=2)) as live:
+        base = live if server == "werkzeug" else live.url
+        for path in NON_ASCII_PATHS:
+            response = requests.get(base + path, headers={"Accept-Language": "en"}, timeout=10)
+            assert response.status_code == 404, path
+            assert "<h1>Page not found</h1>" in response.text, path
+            assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+            assert response.headers["X-Frame-Options"] == "DENY"

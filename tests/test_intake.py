@@ -602,6 +602,83 @@ def test_a_header_naming_a_column_twice_is_refused(registry, tariffs):
     assert Call.select().count() == 0
 
 
+def test_a_byte_order_mark_mid_file_does_not_make_another_record_id(registry, tariffs):
+    """A file glued from two spreadsheet exports: the second one's BOM starts line 3.
+    Accepted, «SEC-1» would be imported twice, and the citizen would see the call twice."""
+    first = "SEC-1,0124931122,0222564321,2026-10-03 09:12:40,60"
+    assert import_calls(calls_csv(first), tariffs).added == 1
+    assert refused(import_calls, calls_csv(first, "\ufeff" + first), tariffs) == [
+        (3, "record id has an invisible or control character, U+FEFF (ZERO WIDTH NO-BREAK "
+            "SPACE), at position 1; type the value again without it")]
+    assert Call.select().count() == 1
+
+
+@pytest.mark.parametrize("row, reason", [
+    ("C\u202e1,0124931122,0222564321,2026-10-03 09:12:40,60",
+     "record id has an invisible or control character, U+202E (RIGHT-TO-LEFT OVERRIDE), "
+     "at position 2"),
+    ("C1\x00,0124931122,0222564321,2026-10-03 09:12:40,60",
+     "record id has an invisible or control character, U+0000, at position 3"),
+    ("C1\x1f,0124931122,0222564321,2026-10-03 09:12:40,60",  # strip() would drop it unseen
+     "record id has an invisible or control character, U+001F, at position 3"),
+    ("C1,01249\u200b31122,0222564321,2026-10-03 09:12:40,60",
+     "calling number has an invisible or control character, U+200B (ZERO WIDTH SPACE), "
+     "at position 6"),
+    ("C1,0124931122,0222564321\u2028,2026-10-03 09:12:40,60",
+     "called number has an invisible or control character, U+2028 (LINE SEPARATOR), "
+     "at position 11"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,6\u00ad0",
+     "duration seconds has an invisible or control character, U+00AD (SOFT HYPHEN), "
+     "at position 2"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,\t60 ", None),  # spaces and tabs around
+])
+def test_an_invisible_or_control_character_in_a_call_row_is_named_with_its_line(
+        registry, tariffs, row, reason):
+    if reason is None:
+        assert import_calls(calls_csv(row), tariffs).added == 1
+        return
+    assert refused(import_calls, calls_csv(row), tariffs) == [
+        (2, reason + "; type the value again without it")]
+    assert Call.select().count() == 0
+
+
+@pytest.mark.parametrize("importer, content, reason", [
+    (import_lines, LINES_HEADER + "4NEW004,Ad\x00 Soyad,0124931125,2024-01-01\n",
+     "full name has an invisible or control character, U+0000, at position 3"),
+    (import_lines, LINES_HEADER + "4NEW004,\u202eAd Soyad,0124931125,2024-01-01\n",
+     "full name has an invisible or control character, U+202E (RIGHT-TO-LEFT OVERRIDE), "
+     "at position 1"),
+    (import_payments, "record_id,paid_at\nC1\x00,2026-10-20\n",
+     "record id has an invisible or control character, U+0000, at position 3"),
+])
+def test_an_invisible_or_control_character_in_any_file_is_named_with_its_line(
+        registry, importer, content, reason):
+    before = _snapshot()
+    assert refused(importer, text_source(content)) == [
+        (2, reason + "; type the value again without it")]
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("duration, reason", [
+    ("9" * 5000, "duration is a number of 5000 digits, more than 86400"),
+    ("-" + "9" * 5000, "duration is a number of 5000 digits, and negative"),
+    ("9" * 18, "duration 999999999999999999 is more than 86400"),
+    ("9" * 19, "duration is a number of 19 digits, more than 86400"),
+    ("0" * 5000 + "60", None),  # leading zeros: still sixty
+    ("999999", "duration 999999 is more than 86400"),
+    ("-0", None),
+])
+def test_a_number_of_thousands_of_digits_is_a_problem_of_its_line(
+        registry, tariffs, duration, reason):
+    """int() refuses a string of more than 4 300 digits: it was a traceback."""
+    row = f"C1,0124931122,0222564321,2026-10-03 09:12:40,{duration}"
+    if reason is None:
+        assert import_calls(calls_csv(row), tariffs).added == 1
+        assert Call.get().duration_seconds == int(duration.lstrip("0") or "0")
+    else:
+        assert refused(import_calls, calls_csv(row), tariffs) == [(2, reason)]
+
+
 def _cli(app, tmp_path, kind, content):
     path = tmp_path / f"{kind}.csv"
     path.write_bytes(content)
@@ -620,14 +697,26 @@ GOOD_CALL = b"C1,0124931122,0222564321,2026-10-03 09:12:40,60"
     (CALLS_HEADER.replace("\n", "\r").encode() + GOOD_CALL + b"\r", 1, "carriage return (CR)"),
     (CALLS_HEADER.encode() + GOOD_CALL + b"\rC2\n", 2, "carriage return (CR)"),
     (CALLS_HEADER.encode() + b"C2,0124931122,\x00,2026-10-03 09:12:40,60\n", 2, "called number"),
+    # PostgreSQL cannot store a NUL: each was a traceback on its pass.
+    (CALLS_HEADER.encode() + b"C\x002,0124931122,0222564321,2026-10-03 09:12:40,60\n", 2,
+     "record id has an invisible or control character, U+0000"),
+    (LINES_HEADER.encode() + b"4NEW004,Ad\x00Soyad,0124931125,2024-01-01\n", 2,
+     "full name has an invisible or control character, U+0000"),
+    (b"record_id,paid_at\nC\x001,2026-10-20\n", 2,
+     "record id has an invisible or control character, U+0000"),
+    (CALLS_HEADER.encode() + b"C2,0124931122,0222564321,2026-10-03 09:12:40," + b"7" * 5000
+     + b"\n", 2, "duration is a number of 5000 digits, more than 86400"),
 ])
 def test_malformed_files_get_a_line_message_and_exit_1_never_a_traceback(
         app, registry, tmp_path, content, line, reason):
-    path, result = _cli(app, tmp_path, "calls", content)
+    kind = {b"fin": "lines", b"rec": "calls" if b"duration" in content[:80] else "payments"}[
+        content[:3]]
+    path, result = _cli(app, tmp_path, kind, content)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
     assert f"{path}: line {line}: " in result.output and reason in result.output
-    assert Call.select().count() == 0
+    assert Call.select().count() == 0 and not Citizen.select().where(
+        Citizen.fin == "4NEW004").exists()
 
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -641,7 +730,8 @@ _VALUES = st.one_of(
     st.sampled_from(["1SMPL01", "5AYſL01", "Ad Soyad", "0124931122", "0222564321", "+7 495 1",
                      "2026-10-03 09:12:40", "2021-05-14", "0001-01-01", "9999-12-31 23:59",
                      "60", "7_2", "٧٢", "-1", "86401", "C1", "", '"', '""', "x" * 70,
-                     "\x00", "\r", "\u2028", "\ufeff"]),
+                     "\x00", "\r", "\u2028", "\ufeff", "\u202e", "\ufeffC1", "C1\x00",
+                     "9" * 5000]),
     st.text(max_size=12))
 
 
@@ -682,6 +772,47 @@ def test_random_files_never_give_a_traceback_or_a_partial_write(
     if result.exit_code == 1:
         assert f"{path}: " in result.output and "nothing was imported" in result.output
         assert _snapshot() == before
+
+
+# Rows every check accepts (the `registry` fixture's lines), for a hostile value to spoil:
+# random files seldom get far enough for a value to reach the database.
+_GOOD_ROWS = {"lines": ["4NEW004", "Aynur Həsənova", "0124931125", "2024-01-01"],
+              "calls": ["C1", "0124931122", "0222564321", "2026-10-03 09:12:40", "60"],
+              "payments": ["C1", "2026-10-20 10:00:00"]}
+_HOSTILE = st.sampled_from(["\x00", "\ufeff", "\u202e", "\u200b", "\u00ad", "\x1f", "\x85",
+                            "\u2028", "\U000e0041", "\ue000", "9" * 5000])
+
+
+@st.composite
+def _spoilt_row(draw, kind):
+    fields = list(_GOOD_ROWS[kind])
+    at = draw(st.integers(0, len(fields) - 1))
+    hostile = draw(_HOSTILE)
+    if draw(st.booleans()):
+        fields[at] = hostile
+    else:
+        cut = draw(st.integers(0, len(fields[at])))
+        fields[at] = fields[at][:cut] + hostile + fields[at][cut:]
+    return (",".join(_COLUMNS[kind]) + "\n" + ",".join(fields) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["lines", "calls", "payments"])
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_good_row_spoilt_by_one_hostile_value_is_refused_on_its_line(
+        app, registry, tariffs, tmp_path, kind, data):
+    """A NUL, an invisible character or a number of thousands of digits anywhere in a row
+    that would otherwise be imported: line 2 is named, exit 1, nothing written."""
+    if kind == "payments" and not Call.select().where(Call.record_id == "C1").exists():
+        import_calls(calls_csv(",".join(_GOOD_ROWS["calls"])), tariffs)
+    content = data.draw(_spoilt_row(kind), label="file")
+    before = _snapshot()
+    path, result = _cli(app, tmp_path, kind, content)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert f"{path}: line 2: " in result.output and "nothing was imported" in result.output
+    assert _snapshot() == before
 
 
 def test_a_file_the_system_cannot_read_is_named_not_a_traceback(app):

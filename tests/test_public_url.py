@@ -40,6 +40,38 @@ def test_a_request_for_another_host_is_refused(app, path):
     assert client.get(path, headers={"Host": "portal.example"}).status_code in (200, 302)
 
 
+@pytest.mark.parametrize("lang, title, message", [
+    ("az", "Sorğu qəbul edilmədi", "Portal bu ünvanda açılmır. Ünvanı yoxlayın."),
+    ("en", "The request was not accepted",
+     "The portal is not served at this address. Check the address."),
+    ("ru", "Запрос не принят", "Портал не открывается по этому адресу. Проверьте адрес."),
+])
+def test_another_host_gets_the_portals_own_page_in_the_citizens_language(
+        app, lang, title, message):
+    """Not Werkzeug's bare English «Bad Request»: Flask refuses the Host before it can build
+    a URL, so no page of ours could be drawn, not even for a form without its token."""
+    client = portal(app)
+    for response in (client.get("/services", headers={"Host": "evil.example",
+                                                      "Accept-Language": lang}),
+                     client.get(f"/no-such-page?lang={lang}", headers={"Host": "evil.example"}),
+                     client.post("/auth/logout", headers={"Host": "evil.example",
+                                                          "Accept-Language": lang})):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert f'<html lang="{lang}">' in page
+        assert f"<h1>{title}</h1>\n  <p>{message}</p>" in page
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert "evil.example" not in page  # links go to the portal's own host
+
+
+def test_another_host_is_refused_behind_a_proxy_as_the_proxy_forwarded_it(app):
+    client = portal(app, TRUSTED_PROXY_COUNT=1)
+    forwarded = {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "evil.example"}
+    assert client.get("/services", headers=forwarded).status_code == 400
+    forwarded["X-Forwarded-Host"] = "portal.example"
+    assert client.get("/services", headers=forwarded).status_code == 200
+
+
 def test_trusted_hosts_set_outright_are_kept_as_given(app):
     """An app created with Flask's own TRUSTED_HOSTS (create_app's mapping, as a wsgi
     script of the operator's may pass) answers those hosts only, not PUBLIC_URL's too."""

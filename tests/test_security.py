@@ -312,3 +312,141 @@ def test_an_unreachable_provider_adds_nothing_and_is_not_asked_on_every_page(app
     failed_at = client.server_metadata["_egov_failed_at"]
     portal.get("/")
     assert client.server_metadata["_egov_failed_at"] == failed_at  # not asked again yet
+
+
+# --- A NUL byte is invalid input: refused in the citizen's language, never a 500 ---------
+# PostgreSQL cannot store a NUL, nor compare with one: before, every one of these was a 500
+# there (`make test`'s second pass runs this file on PostgreSQL too).
+
+REFUSED = {"az": ("Sorğu qəbul edilmədi",
+                  "Ünvanda və ya yazdığınızda qəbul edilməyən simvol var. Onu silib yenidən cəhd "
+                  "edin."),
+           "en": ("The request was not accepted",
+                  "The address or what you typed contains a character that is not accepted. "
+                  "Remove it and try again."),
+           "ru": ("Запрос не принят",
+                  "В адресе или в введённом тексте есть недопустимый символ. Удалите его и "
+                  "попробуйте снова.")}
+
+
+def _a_free_call(claim):
+    from egov.demo import AYSEL_FIRST_LINE
+
+    from .test_claims import call_ids
+
+    return call_ids(claim.citizen, AYSEL_FIRST_LINE)[1]  # the claim disputes the first
+
+
+def _citizen_form(client, path, **fields):
+    from egov.demo import AYSEL_FIRST_LINE
+
+    return client.post(path, data={"csrf_token": csrf_token(client, "/calls/claims"),
+                                   "line": AYSEL_FIRST_LINE, **fields})
+
+
+NUL_AS_A_CITIZEN = {
+    "claim page": lambda client, claim: client.get("/calls/claims/%00"),
+    "report line": lambda client, claim: client.get("/calls?line=%00"),
+    "query name": lambda client, claim: client.get("/calls?%00=1"),
+    "claim reason": lambda client, claim: _citizen_form(
+        client, "/calls/claims/new", calls=[str(_a_free_call(claim))],
+        reason="Bu zəngi\x00 etməmişəm."),
+    "claim line": lambda client, claim: _citizen_form(
+        client, "/calls/claims/new", line="0124401234\x00", calls=["1"], reason="Etməmişəm."),
+    "feedback": lambda client, claim: _citizen_form(client, "/calls/feedback", rating="5",
+                                                    message="Yaxşı\x00 xidmətdir."),
+}
+NUL_AS_STAFF = {
+    "claim page": lambda client, claim: client.get("/staff/claims/%00"),
+    "status filter": lambda client, claim: client.get("/staff/claims?status=%00"),
+    "answer": lambda client, claim: client.post(f"/staff/claims/{claim.reference}", data={
+        "csrf_token": csrf_token(client, "/staff/claims"), "decision": "reject",
+        "answer": "Zəng\x00 edilib."}),
+}
+
+
+@pytest.fixture
+def a_claim(demo, db):
+    from egov.demo import AYSEL_FIRST_LINE
+
+    from .test_claims import file_claim
+
+    return file_claim("aysel", AYSEL_FIRST_LINE, [0])
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+@pytest.mark.parametrize("who, ask", [("citizen", ask) for ask in NUL_AS_A_CITIZEN.values()]
+                         + [("staff", ask) for ask in NUL_AS_STAFF.values()],
+                         ids=[f"citizen-{name}" for name in NUL_AS_A_CITIZEN]
+                         + [f"staff-{name}" for name in NUL_AS_STAFF])
+def test_a_nul_anywhere_is_refused_as_invalid_input_in_the_citizens_language(
+        client, auth, staff_auth, a_claim, who, ask, lang):
+    from egov.models import Claim, ClaimEvent, Feedback
+
+    auth.login() if who == "citizen" else staff_auth.login()
+    client.get(f"/services?lang={lang}")
+    before = (Claim.select().count(), ClaimEvent.select().count(), Feedback.select().count())
+    response = ask(client, a_claim)
+    page = response.get_data(as_text=True)
+    title, message = REFUSED[lang]
+    assert response.status_code == 400
+    assert f"<h1>{title}</h1>\n  <p>{message}</p>" in page
+    assert (Claim.select().count(), ClaimEvent.select().count(),
+            Feedback.select().count()) == before
+
+
+SIGN_IN_REFUSED = {"az": "Bu sahədə qəbul edilməyən simvol var.",
+                   "en": "This field contains a character that is not accepted.",
+                   "ru": "В этом поле есть недопустимый символ."}
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_a_nul_in_a_citizens_sign_in_is_the_forms_own_error_and_a_failed_attempt(
+        client, demo, lang):
+    client.get(f"/auth/login?lang={lang}")
+    for attempt in range(10):  # each its own user name: only the address's limit counts them
+        refused = client.post("/auth/login/password", data={
+            "username": f"aysel\x00{attempt}", "password": "aysel-demo-1",
+            "csrf_token": csrf_token(client)})
+        assert refused.status_code == 303
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert SIGN_IN_REFUSED[lang] in page
+    # Ten refusals from this address: the eleventh sign-in waits, right password or not.
+    assert client.post("/auth/login/password", data={
+        "username": "aysel", "password": "aysel-demo-1",
+        "csrf_token": csrf_token(client)}).status_code == 429
+
+
+def test_a_nul_in_a_staff_sign_in_is_the_forms_own_error_and_a_failed_attempt(client, demo):
+    for attempt in range(5):
+        refused = client.post("/staff/login?lang=en", data={
+            "username": "operator\x00", "password": "operator-demo-1",
+            "csrf_token": csrf_token(client, "/staff/login")})
+        assert refused.status_code == 401
+        assert SIGN_IN_REFUSED["en"] in refused.get_data(as_text=True)
+    assert client.post("/staff/login", data={
+        "username": "operator\x00", "password": "operator-demo-1",
+        "csrf_token": csrf_token(client, "/staff/login")}).status_code == 429
+
+
+# --- A signed-in person's pages are never stored, wherever they are ---------------------
+
+@pytest.mark.parametrize("path", ["/services", "/auth/session", "/no-such-page", "/calls/manual"])
+def test_every_page_a_signed_in_staff_member_gets_is_no_store(client, staff_auth, demo, path):
+    """Staff pages under /staff were; a staff member's catalogue, session clock or 404 were
+    not, so Back on a shared computer could show them after sign-out."""
+    assert staff_auth.login().status_code == 302
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_any_other_bad_request_is_the_portals_page_in_the_citizens_language(app, client):
+    from flask import abort
+
+    @app.route("/a-view-refusing-its-request")
+    def a_view_refusing_its_request():
+        abort(400)
+
+    response = client.get("/a-view-refusing-its-request?lang=ru")
+    assert response.status_code == 400
+    assert ("<h1>Запрос не принят</h1>\n  <p>Запрос некорректен. Обновите страницу и попробуйте "
+            "снова.</p>") in response.get_data(as_text=True)

@@ -70,3 +70,19 @@ def test_an_unhashed_address_is_revalidated_not_kept(client):
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
     assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_every_answer_about_a_static_file_says_nosniff(client, built):
+    """WhiteNoise answers before the app's headers: its 304, 405 and 416 had none."""
+    url = next(u for u in assets(client) if "/css/portal" in u)
+    first = client.get(url)
+    answers = {
+        200: first,
+        304: client.get(url, headers={"If-None-Match": first.headers["ETag"]}),
+        405: client.post(url),
+        416: client.get(url, headers={"Range": "bytes=99999999-"}),
+        206: client.get(url, headers={"Range": "bytes=0-9"}),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status
+        assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"], status

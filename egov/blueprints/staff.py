@@ -116,9 +116,6 @@ def _amount_errors(disputed):
 def claim_detail(reference):
     claim = claims_desk.claim_for_staff(reference) or abort(404)
     disputed = charge_claims.disputed_calls(claim)
-    if request.method == "GET":  # the disputed calls are on the screen: the citizen sees who
-        access_log.staff_acted(sessions.current_staff(), claim.citizen,
-                               access_log.CLAIM_OPENED, reason=claim.reference)
     form = AnswerForm()
     amount_errors, typed = {}, {row.id: format_azn(row.corrected_qepik if row.corrected_qepik
                                                    is not None else row.original_qepik)
@@ -147,6 +144,10 @@ def claim_detail(reference):
                 disputed = charge_claims.disputed_calls(claim)
                 form.decision.data = None
     form.seen.data = claim.status
+    # The claim and its calls are on the screen (a first look, or an answer sent back with
+    # its errors): the citizen sees who, once for each page shown.
+    access_log.staff_acted(sessions.current_staff(), claim.citizen, access_log.CLAIM_OPENED,
+                           reason=claim.reference)
     page = render_template("staff/claim.html", title=_("Reklamasiya %(ref)s", ref=claim.reference),
                              claim=claim, disputed=disputed, history=charge_claims.history(claim),
                              form=form, typed=typed, amount_errors=amount_errors, changed=changed,

@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,9 +162,35 @@ def read_rows(binary, columns, problems, bar, optional=()):
             problems.append(Problem(reader.line_num, (
                 f"{len(fields)} fields where the header has {len(names)}")))
             continue
-        row = {c: fields[i].strip() for c, i in zip(columns, index)}
-        row.update({c: fields[i].strip() for c, i in present}, **absent)
-        yield reader.line_num, row
+        row = {c: fields[i] for c, i in zip(columns, index)}
+        row.update({c: fields[i] for c, i in present})
+        hidden = next(filter(None, (_hidden_character(c, v) for c, v in row.items())), None)
+        if hidden:
+            problems.append(Problem(reader.line_num, hidden))
+            continue
+        yield reader.line_num, {**{c: value.strip() for c, value in row.items()}, **absent}
+
+
+def _is_hidden(char):
+    # Control (Cc: NUL, which PostgreSQL cannot store, and the separators strip() would
+    # silently drop), format (Cf: a byte-order mark mid-file, U+202E that turns text
+    # around, zero-width spaces), private-use and unassigned code points, and the Unicode
+    # line and paragraph separators.
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def _hidden_character(column, value):
+    """Why `value` of `column` is refused, if it holds a character no one can see: an id
+    of a byte-order mark and «SEC-1» would import beside «SEC-1» as another call, and the
+    citizen would see the call twice."""
+    for position, char in enumerate(value.strip(" \t"), start=1):
+        if _is_hidden(char):
+            name = unicodedata.name(char, "")
+            shown = f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+            return (f"{column.replace('_', ' ')} has an invisible or control character, "
+                    f"{shown}, at position {position}; type the value again without it")
+    return None
 
 
 def local_text(moment):
@@ -174,6 +201,7 @@ def local_text(moment):
 # What the files write (fromisoformat alone also reads «20261108» and «2026-W45»).
 _LOCAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # ASCII only: int() also reads «7_2» and «٧٢»
+MAX_COUNT_DIGITS = 18
 
 
 def parse_local_time(value, what):
@@ -202,7 +230,13 @@ def parse_not_future(value, now, what):
 def parse_count(value, what, maximum):
     if not _WHOLE_NUMBER.fullmatch(value):
         raise RowError(f"{what} {value!r} is not a whole number (digits 0-9 only)")
-    number = int(value)
+    digits = value.lstrip("-").lstrip("0") or "0"
+    # int() refuses a string of more than 4 300 digits (leading zeros count): it is never
+    # asked for more than a count of these files could ever have.
+    if len(digits) > MAX_COUNT_DIGITS:
+        size = "and negative" if value.startswith("-") else f"more than {maximum}"
+        raise RowError(f"{what} is a number of {len(digits)} digits, {size}")
+    number = -int(digits) if value.startswith("-") else int(digits)
     if number < 0:
         raise RowError(f"{what} {number} is negative")
     if number > maximum:
