@@ -75,6 +75,11 @@ def _client():
     return request.remote_addr, browser_family(request.headers.get("User-Agent", ""))
 
 
+def request_browser():
+    """The browser family of this request («» outside one): what a session row keeps."""
+    return _client()[1]
+
+
 def _write(citizen, actor_kind, action, *, staff=None, actor_name="", reason="", detail="",
            with_client=True):
     address, browser = _client() if with_client else (None, "")

@@ -47,6 +47,9 @@ class LoginSession(BaseModel):
     means = CharField(max_length=16)
     created_at = DateTimeField()
     last_seen_at = DateTimeField()
+    # «Chrome», «Firefox»… (egov.access_log.browser_family), for the citizen's list of open
+    # sessions; never the address.
+    browser = CharField(max_length=64, default="")
 
 
 class PhoneLine(BaseModel):
@@ -323,23 +326,36 @@ def create_tables():
     """Create every table that does not exist yet (safe to repeat)."""
     with database.connection_context():
         _add_claim_call_disputing()
+        _add_login_session_browser()
         database.create_tables(ALL_MODELS, safe=True)
         if is_postgres():
             database.execute_sql(ACCESS_LOG_GUARD)
 
 
-def _add_claim_call_disputing():
-    """A database made before ClaimCall.disputing gets the column, filled from the claims."""
-    table = ClaimCall._meta.table_name
+def _add_missing_column(model, name, field):
+    """Give an existing table made before `model` had column `name` that column (`field`);
+    whether it was missing. A table that does not exist yet is created whole instead."""
+    table = model._meta.table_name
     if not database.table_exists(table):
-        return
-    if "disputing" in {column.name for column in database.get_columns(table)}:
-        return
+        return False
+    if name in {column.name for column in database.get_columns(table)}:
+        return False
     from playhouse.migrate import SchemaMigrator, migrate
 
+    migrate(SchemaMigrator.from_database(database).add_column(table, name, field))
+    return True
+
+
+def _add_claim_call_disputing():
+    """A database made before ClaimCall.disputing gets the column, filled from the claims."""
     with database.atomic():
-        migrate(SchemaMigrator.from_database(database).add_column(
-            table, "disputing", BooleanField(default=True)))
-        (ClaimCall.update(disputing=False)
-         .where(ClaimCall.claim.in_(Claim.select(Claim.id)
-                                    .where(Claim.status == Claim.REJECTED))).execute())
+        if _add_missing_column(ClaimCall, "disputing", BooleanField(default=True)):
+            (ClaimCall.update(disputing=False)
+             .where(ClaimCall.claim.in_(Claim.select(Claim.id)
+                                        .where(Claim.status == Claim.REJECTED))).execute())
+
+
+def _add_login_session_browser():
+    """A database made before LoginSession.browser gets the column; its sessions say ""."""
+    with database.atomic():
+        _add_missing_column(LoginSession, "browser", CharField(max_length=64, default=""))
