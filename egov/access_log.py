@@ -2,7 +2,8 @@
 
 Written for «Məlumatlarıma kim baxıb?»: a citizen sees every read of their data by
 someone else (the operator's staff opening or answering their claim, an import adding
-calls to their line) and their own sign-ins, exports, claims and ended sessions.
+calls to their line) and their own sign-ins, exports, claims, ended sessions and
+password changes.
 A citizen's own report views are not written: the sign-in entry covers them, and the
 report must cost what it cost before (tests/test_calls.py counts its queries).
 
@@ -30,6 +31,7 @@ CLAIM_OPENED = "claim_opened"
 CLAIM_ANSWERED = "claim_answered"
 CALLS_IMPORTED = "calls_imported"
 SESSIONS_ENDED = "sessions_ended"
+PASSWORD_CHANGED = "password_changed"
 
 ACTION_LABELS = {
     SIGN_IN: _l("Portala giriş"),
@@ -38,6 +40,7 @@ ACTION_LABELS = {
     CLAIM_OPENED: _l("Reklamasiyaya və etiraz edilən zənglərə baxdı"),
     CLAIM_ANSWERED: _l("Reklamasiyaya cavab verdi"),
     SESSIONS_ENDED: _l("Digər sessiyaları bitirdi"),
+    PASSWORD_CHANGED: _l("Şifrəni dəyişdi"),
 }
 
 

@@ -1,14 +1,22 @@
 """The citizen's own account: «Məlumatlarıma kim baxıb?», their open sessions (each can be
-ended) and their password."""
-from flask import Blueprint, flash, request, url_for
+ended) and «Şifrəni dəyiş»."""
+from flask import Blueprint, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import access_log
+from ..extensions import limiter
 from ..htmx import navigate, render
-from ..identity import sessions
+from ..identity import citizens, sessions
+from ..identity.forms import ChangePasswordForm, NewPasswordForm
+from ..identity.means import BY_KEY
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+# Per citizen. A wrong current password is a guess at it, as at sign-in; and every
+# change, right or wrong, costs an Argon2 hash and ends the citizen's other sessions.
+WRONG_CURRENT_PASSWORDS = "5 per 15 minutes"
+PASSWORD_CHANGES = "10 per hour"
 
 
 @bp.route("/access-log")
@@ -45,3 +53,57 @@ def end_session(ref):
     flash(_("Sessiya bitirildi.") if sessions.end_my_session(ref)
           else _("Bu sessiya artıq bitib."))
     return navigate(url_for("account.access"))
+
+
+def _citizen_key():
+    return f"citizen:{current_user.citizen.id}" if current_user.is_authenticated else "-"
+
+
+def _wrong_current_password(response):
+    return g.get("wrong_current_password", False)
+
+
+def limit_password_changes(view):
+    per_change = limiter.limit(PASSWORD_CHANGES, key_func=_citizen_key, methods=["POST"])
+    per_guess = limiter.limit(WRONG_CURRENT_PASSWORDS, key_func=_citizen_key,
+                              methods=["POST"], deduct_when=_wrong_current_password)
+    return per_change(per_guess(view))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limit_password_changes
+def password():
+    """«Şifrəni dəyiş»: with the current password; signed in with elektron imza or ASAN
+    İmza, without it (a forgotten password is renewed so)."""
+    citizen, means = current_user.citizen, current_user.login_session.means
+    way = citizens.password_change_way(citizen, means)
+    form = ChangePasswordForm() if way == citizens.CHANGE else NewPasswordForm()
+    if way in (citizens.CHANGE, citizens.RENEW) and form.validate_on_submit():
+        if _acceptable(form, citizen, way):
+            ended = citizens.change_password(citizen, form.new_password.data,
+                                             current_user.get_id(), means)
+            flash(_("Şifrəniz dəyişdirildi."))
+            if ended:
+                flash(_("Digər sessiyalarınız bitirildi: %(num)d.", num=ended))
+            return navigate(url_for("account.access"))
+    page = render("account/password.html", title=_("Şifrəni dəyiş"), form=form, way=way,
+                  means=BY_KEY.get(means), username=citizen.username)
+    return page, 400 if request.method == "POST" else 200
+
+
+def _acceptable(form, citizen, way):
+    """The checks a form cannot make alone; each refusal is said at its field."""
+    new = form.new_password.data
+    if way == citizens.CHANGE:
+        if not citizens.is_current_password(citizen, form.current_password.data):
+            g.wrong_current_password = True  # counted by WRONG_CURRENT_PASSWORDS
+            form.current_password.errors.append(_("Hazırkı şifrə yanlışdır."))
+            return False
+        if new == form.current_password.data:
+            form.new_password.errors.append(_("Yeni şifrə hazırkı şifrədən fərqli olmalıdır."))
+            return False
+    if new.strip().lower() == citizen.username:
+        form.new_password.errors.append(_("Şifrə istifadəçi adınızla eyni olmamalıdır."))
+        return False
+    return True

@@ -202,11 +202,18 @@ def sign_in(kind, owner, **fields):
 
 def end_my_other_sessions():
     """The citizen's «Digər sessiyalarımı bitir»: every session but this browser's ends."""
-    citizen, token = current_user.citizen, current_user.get_id()
-    _forget_expired(citizen)  # ended already: not counted as ended now
-    ended = end_other_sessions(CITIZEN, citizen, keep_token=token)
+    citizen = current_user.citizen
+    ended = end_sessions_but(citizen, current_user.get_id())
     access_log.citizen_acted(citizen, access_log.SESSIONS_ENDED, detail=ended)
     return ended
+
+
+def end_sessions_but(citizen, keep_token):
+    """End every open session of the citizen but `keep_token`'s; how many were open.
+
+    Those past their limits had ended already: they go, uncounted."""
+    _forget_expired(citizen)
+    return end_other_sessions(CITIZEN, citizen, keep_token=keep_token)
 
 
 @dataclass(frozen=True)
