@@ -1,7 +1,7 @@
 """egov.blueprints.account: the citizen's open sessions, each of which they can end, seen
 from two people's several browsers (never an address); and «Şifrəni dəyiş», with the
 current password or, after elektron imza or ASAN İmza, without it."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -304,19 +304,37 @@ def test_a_citizen_without_a_user_name_is_told_how_they_sign_in(rp, provider, db
     assert Citizen.get(Citizen.fin == NEW_FIN).password_hash is None
 
 
-@pytest.mark.parametrize("username, has_password, means, way", [
-    ("aysel", True, "password", citizens.CHANGE),
-    ("aysel", True, "egov", citizens.CHANGE),
-    ("aysel", True, "asan", citizens.RENEW),
-    ("aysel", True, "eimza", citizens.RENEW),
-    ("aysel", False, "eimza", citizens.RENEW),
-    ("aysel", False, "egov", citizens.STRONG_MEANS_NEEDED),
-    (None, False, "asan", citizens.NO_USERNAME),
-    (None, False, "egov", citizens.NO_USERNAME),
+SIGNED_IN = datetime(2026, 3, 10, 8, 0)
+FRESH, STALE = timedelta(minutes=15), timedelta(minutes=15, seconds=1)
+
+
+@pytest.mark.parametrize("username, has_password, means, since, way", [
+    ("aysel", True, "password", FRESH, citizens.CHANGE),
+    ("aysel", True, "egov", timedelta(0), citizens.CHANGE),
+    ("aysel", True, "asan", FRESH, citizens.RENEW),
+    ("aysel", True, "eimza", FRESH, citizens.RENEW),
+    ("aysel", False, "eimza", timedelta(0), citizens.RENEW),
+    ("aysel", True, "asan", STALE, citizens.CHANGE),
+    ("aysel", False, "eimza", STALE, citizens.STRONG_MEANS_NEEDED),
+    ("aysel", False, "egov", timedelta(0), citizens.STRONG_MEANS_NEEDED),
+    (None, False, "asan", timedelta(0), citizens.NO_USERNAME),
+    (None, False, "egov", timedelta(0), citizens.NO_USERNAME),
 ])
-def test_what_each_sign_in_means_lets_a_citizen_do(username, has_password, means, way):
+def test_what_each_sign_in_means_lets_a_citizen_do(username, has_password, means, since, way):
     citizen = Citizen(username=username, password_hash="$argon2id$…" if has_password else None)
-    assert citizens.password_change_way(citizen, means) == way
+    login_session = LoginSession(means=means, created_at=SIGNED_IN)
+    assert citizens.password_change_way(citizen, login_session, SIGNED_IN + since) == way
+
+
+def test_a_quarter_hour_after_asan_imza_the_current_password_is_asked(
+        app, rp, provider, demo, db):  # noqa: F811
+    asan_sign_in(rp, provider)
+    now = datetime.now(timezone.utc)
+    for minutes in (10, 16):  # used at 10 minutes: the session is alive at 16
+        with time_machine.travel(now + timedelta(minutes=minutes), tick=False):
+            page = text(rp.get("/account/password"))
+    assert password_fields(page) == ["current_password", "new_password", "new_password_again"]
+    assert "ondan sonrakı 15 dəqiqə ərzində yeni şifrəni hazırkını yazmadan" in page
 
 
 def test_the_password_page_is_where_a_citizen_looks(app, demo, db):

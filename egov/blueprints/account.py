@@ -74,10 +74,11 @@ def limit_password_changes(view):
 @login_required
 @limit_password_changes
 def password():
-    """«Şifrəni dəyiş»: with the current password; signed in with elektron imza or ASAN
-    İmza, without it (a forgotten password is renewed so)."""
-    citizen, means = current_user.citizen, current_user.login_session.means
-    way = citizens.password_change_way(citizen, means)
+    """«Şifrəni dəyiş»: with the current password; within 15 minutes of signing in with
+    elektron imza or ASAN İmza, without it (a forgotten password is renewed so)."""
+    citizen, login_session = current_user.citizen, current_user.login_session
+    means = login_session.means
+    way = citizens.password_change_way(citizen, login_session)
     form = ChangePasswordForm() if way == citizens.CHANGE else NewPasswordForm()
     if way in (citizens.CHANGE, citizens.RENEW) and form.validate_on_submit():
         if _acceptable(form, citizen, way):

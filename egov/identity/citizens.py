@@ -1,8 +1,11 @@
 """Citizens' portal accounts: registered by FIN, signed in by password or by a provider,
 and their password changed or, after a sign-in with a strong means, renewed."""
+from datetime import timedelta
+
 from .. import access_log
 from ..db import database
 from ..models import Citizen
+from ..timeutil import utcnow
 from . import sessions
 from .passwords import account_with_password, hash_password, normalise_username, verify_password
 
@@ -12,12 +15,15 @@ PASSWORD = "password"  # the means name of «istifadəçi adı və şifrə»
 # with elektron imza or ASAN İmza (each proves who the citizen is on its own), without
 # the old one. Signed in by password or by e-gov identity, the current one is asked.
 PASSWORD_RENEWING_MEANS = frozenset({"eimza", "asan"})
+# ...and only soon after that sign-in: a session left open on a shared computer must not
+# let the next person take the account over for good with a password of their own.
+RENEW_WITHIN = timedelta(minutes=15)
 
 # What «Şifrəni dəyiş» offers a citizen (password_change_way).
 CHANGE = "change"  # the current password, and the new one twice
 RENEW = "renew"  # the new one twice: signed in by a means in PASSWORD_RENEWING_MEANS
 NO_USERNAME = "no_username"  # no user name: the account is used with the other means only
-STRONG_MEANS_NEEDED = "strong_means_needed"  # a user name but no password to check
+STRONG_MEANS_NEEDED = "strong_means_needed"  # no password to check, and no fresh strong sign-in
 
 
 def register_citizen(fin, full_name, username=None, password=None):
@@ -42,11 +48,13 @@ def authenticate(username, password):
     return account_with_password(Citizen, username, password)
 
 
-def password_change_way(citizen, means):
-    """How this citizen, signed in by `means`, may set a new password (CHANGE, RENEW…)."""
+def password_change_way(citizen, login_session, now=None):
+    """How this citizen, signed in by `login_session`, may set a new password (CHANGE,
+    RENEW…): RENEW within RENEW_WITHIN of a sign-in by a means that renews."""
     if not citizen.username:
         return NO_USERNAME
-    if means in PASSWORD_RENEWING_MEANS:
+    if (login_session.means in PASSWORD_RENEWING_MEANS
+            and (now or utcnow()) - login_session.created_at <= RENEW_WITHIN):
         return RENEW
     return CHANGE if citizen.password_hash else STRONG_MEANS_NEEDED
 
