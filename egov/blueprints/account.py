@@ -46,11 +46,12 @@ def end_other_sessions():
     return navigate(url_for("account.access"))
 
 
-@bp.route("/sessions/<ref>/end", methods=["POST"])
+@bp.route("/sessions/<reference>/end", methods=["POST"])
 @login_required
-def end_session(ref):
-    """Sign out one other browser of this citizen («Bu sessiyanı bitir»)."""
-    flash(_("Sessiya bitirildi.") if sessions.end_my_session(ref)
+def end_session(reference):
+    """Sign out one other browser of this citizen («Bu sessiyanı bitir»); `reference` is
+    sessions.session_ref, never the session's token."""
+    flash(_("Sessiya bitirildi.") if sessions.end_my_session(reference)
           else _("Bu sessiya artıq bitib."))
     return navigate(url_for("account.access"))
 
