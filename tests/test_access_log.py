@@ -334,7 +334,7 @@ def test_an_answer_another_employee_or_another_claim_starts_a_new_line(app, clie
 
 
 def test_each_render_of_the_staff_page_is_kept_and_read_as_one_line(app, client, desk):
-    claim, leyla = desk
+    claim, _ = desk
     staff_client = app.test_client()
     StaffActions(staff_client).login()
     mark = last_id()

@@ -135,42 +135,43 @@ def provider_processes(database_url, devidp_keys):  # noqa: F811
 
 @pytest.fixture
 def racing_portal(app, citizens, provider_processes):  # noqa: F811
-    portal = create_app({**app.config, "DEV_IDP": True, "DEV_IDP_URL": provider_processes.url})
+    portal_app = create_app({**app.config, "DEV_IDP": True,
+                             "DEV_IDP_URL": provider_processes.url})
     with database.connection_context():
         for model in DEVIDP_MODELS:
             model.delete().execute()
-    with serving(portal) as base_url:
+    with serving(portal_app) as base_url:
         yield base_url
     assert "Traceback" not in provider_processes.log()
 
 
-def same_time(visitor, answers):
-    """Post each of `answers` (form data) to the visitor's page, all at one instant."""
-    token = CSRF.search(visitor.page.text).group(1)
-    tabs = copies(visitor.http, len(answers))
-    return at_once(*[(tab, visitor.page.url, {"csrf_token": token, **data})
+def same_time(someone, answers):
+    """Post each of `answers` (form data) to the page someone is on, all at one instant."""
+    token = CSRF.search(someone.page.text).group(1)
+    tabs = copies(someone.http, len(answers))
+    return at_once(*[(tab, someone.page.url, {"csrf_token": token, **data})
                      for tab, data in zip(tabs, answers)])
 
 
 def test_twenty_simultaneous_wrong_codes_get_three_tries(racing_portal, db):
-    visitor = Visitor(racing_portal)
-    visitor.start("egov")
-    visitor.submit({"username": "nigar.egov", "password": "nigar-egov-1"})
-    right = visitor.phone().code()
+    nigar = Visitor(racing_portal)
+    nigar.start("egov")
+    nigar.submit({"username": "nigar.egov", "password": "nigar-egov-1"})
+    right = nigar.phone().code()
     wrong = [f"{(int(right) + n) % 10 ** 6:06d}" for n in range(1, 21)]
-    answers = same_time(visitor, [{"code": code} for code in wrong])
+    answers = same_time(nigar, [{"code": code} for code in wrong])
     used_up = "Kodun vaxtı bitdi və ya o çox dəfə yanlış yazıldı."
     assert all("Kod yanlışdır." in a.text or used_up in a.text for a in answers)
     assert sum("Kod yanlışdır." in a.text for a in answers) == 3  # compared: three only
     assert AuthRequest.get().otp_attempts == 3
-    assert used_up in visitor.submit({"code": right}).text
-    assert signed_in_as(visitor) is None and LoginSession.select().count() == 0
+    assert used_up in nigar.submit({"code": right}).text
+    assert signed_in_as(nigar) is None and LoginSession.select().count() == 0
 
 
 def test_twenty_simultaneous_wrong_pin1s_get_three_tries(racing_portal, db):
-    visitor = Visitor(racing_portal)
-    visitor.asan_until_waiting()
-    phone = visitor.phone()
+    aysel = Visitor(racing_portal)
+    aysel.asan_until_waiting()
+    phone = aysel.phone()
     answers = same_time(phone, [{"pin1": f"{n:04d}", "answer": "confirm"}
                                 for n in range(20)])  # 4401, Aysel's, is not among them
     assert sum("PIN1 yanlışdır." in a.text for a in answers) == 3
@@ -179,7 +180,7 @@ def test_twenty_simultaneous_wrong_pin1s_get_three_tries(racing_portal, db):
         "csrf_token": CSRF.search(phone.page.text).group(1), "pin1": "4401",
         "answer": "confirm"})
     assert "Təsdiq edildi" not in page.text
-    assert "Siz telefonda girişdən imtina etdiniz." in visitor.get(visitor.page.url).text
+    assert "Siz telefonda girişdən imtina etdiniz." in aysel.get(aysel.page.url).text
     assert LoginSession.select().count() == 0
 
 
@@ -205,10 +206,10 @@ def test_simultaneous_right_passwords_send_no_more_codes_than_the_limit(racing_p
 
 # --- one after another --------------------------------------------------------------------
 
-def wrong_codes(visitor, right, n=3):
+def wrong_codes(someone, right, n=3):
     """Type `n` wrong codes at the code page; how many were told «Kod yanlışdır.»"""
     wrong = f"{(int(right) + 1) % 10 ** 6:06d}"
-    return sum("Kod yanlışdır." in visitor.submit({"code": wrong}).text for _ in range(n))
+    return sum("Kod yanlışdır." in someone.submit({"code": wrong}).text for _ in range(n))
 
 
 def test_typing_the_password_again_sends_new_codes_only_up_to_the_limit(visitor, db):  # noqa: F811

@@ -81,14 +81,14 @@ def password():
     means = login_session.means
     way = citizens.password_change_way(citizen, login_session)
     form = ChangePasswordForm() if way == citizens.CHANGE else NewPasswordForm()
-    if way in (citizens.CHANGE, citizens.RENEW) and form.validate_on_submit():
-        if _acceptable(form, citizen, way):
-            ended = citizens.change_password(citizen, form.new_password.data,
-                                             current_user.get_id(), means)
-            flash(_("Şifrəniz dəyişdirildi."))
-            if ended:
-                flash(_("Digər sessiyalarınız bitirildi: %(num)d.", num=ended))
-            return navigate(url_for("account.access"))
+    settable = way in (citizens.CHANGE, citizens.RENEW)
+    if settable and form.validate_on_submit() and _acceptable(form, citizen, way):
+        ended = citizens.change_password(citizen, form.new_password.data,
+                                         current_user.get_id(), means)
+        flash(_("Şifrəniz dəyişdirildi."))
+        if ended:
+            flash(_("Digər sessiyalarınız bitirildi: %(num)d.", num=ended))
+        return navigate(url_for("account.access"))
     page = render("account/password.html", title=_("Şifrəni dəyiş"), form=form, way=way,
                   means=BY_KEY.get(means), username=citizen.username)
     return page, 400 if request.method == "POST" else 200

@@ -7,7 +7,12 @@ from ..db import database
 from ..models import Citizen
 from ..timeutil import utcnow
 from . import sessions
-from .passwords import account_with_password, hash_password, normalise_username, verify_password
+from .passwords import (
+    account_with_password,
+    hash_password,
+    normalise_username,
+    verify_password,
+)
 
 PASSWORD = "password"  # the means name of «istifadəçi adı və şifrə»
 
