@@ -2,13 +2,20 @@
 
 Written for «Məlumatlarıma kim baxıb?»: a citizen sees every read of their data by
 someone else (the operator's staff opening or answering their claim, an import adding
-calls to their line) and their own sign-ins, exports, claims and ended sessions.
+calls to their line) and their own sign-ins, exports, claims, ended sessions and
+password changes.
 A citizen's own report views are not written: the sign-in entry covers them, and the
 report must cost what it cost before (tests/test_calls.py counts its queries).
 
 The application only ever inserts here; the one delete is the retention prune. On
 PostgreSQL a trigger refuses any other UPDATE or DELETE (egov.models.ACCESS_LOG_GUARD).
+
+Every entry is kept, but the citizen reads repeated views as one line: the same staff
+member opening the same claim again and again (each page they render, each save, each
+change of language is a view) within REPEAT_WINDOW of the latest of them shows as one
+line with the count and the time span (`Line`).
 """
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
@@ -30,6 +37,7 @@ CLAIM_OPENED = "claim_opened"
 CLAIM_ANSWERED = "claim_answered"
 CALLS_IMPORTED = "calls_imported"
 SESSIONS_ENDED = "sessions_ended"
+PASSWORD_CHANGED = "password_changed"
 
 ACTION_LABELS = {
     SIGN_IN: _l("Portala giriş"),
@@ -38,6 +46,7 @@ ACTION_LABELS = {
     CLAIM_OPENED: _l("Reklamasiyaya və etiraz edilən zənglərə baxdı"),
     CLAIM_ANSWERED: _l("Reklamasiyaya cavab verdi"),
     SESSIONS_ENDED: _l("Digər sessiyaları bitirdi"),
+    PASSWORD_CHANGED: _l("Şifrəni dəyişdi"),
 }
 
 
@@ -73,6 +82,11 @@ def _client():
     if not has_request_context():
         return None, ""
     return request.remote_addr, browser_family(request.headers.get("User-Agent", ""))
+
+
+def request_browser():
+    """The browser family of this request («» outside one): what a session row keeps."""
+    return _client()[1]
 
 
 def _write(citizen, actor_kind, action, *, staff=None, actor_name="", reason="", detail="",
@@ -132,16 +146,76 @@ def parse_cursor(value):
     return int(value)
 
 
-def others_access(citizen, before=None):
-    """Who other than the citizen touched their data, newest first: (entries, next cursor).
+# Views by one person of one thing, each at most this long before the latest of them, read
+# as one line of the citizen's log. Long enough for a staff member's work on one claim
+# (open, read, answer, check), short enough that a view the next hour is a line of its own.
+REPEAT_WINDOW = timedelta(minutes=10)
+REPEATABLE = frozenset({CLAIM_OPENED})  # views; an answer or an import is always its own line
 
-    A cursor must be one of this citizen's own entries: another citizen's id in the URL
-    answers 404, as if it did not exist."""
+
+@dataclass
+class Line:
+    """One line of a citizen's log: an entry, or repeated views (newest first)."""
+
+    entries: list = field(default_factory=list)
+
+    @property
+    def latest(self):
+        return self.entries[0]
+
+    @property
+    def earliest(self):
+        return self.entries[-1]
+
+    @property
+    def count(self):
+        return len(self.entries)
+
+    def takes(self, entry):
+        """Whether `entry`, the next older one, is a repeat of this line's view."""
+        latest = self.latest
+        return (entry.action in REPEATABLE and entry.action == latest.action
+                and (entry.actor_kind, entry.actor_staff, entry.actor_name, entry.reason,
+                     entry.detail) == (latest.actor_kind, latest.actor_staff,
+                                       latest.actor_name, latest.reason, latest.detail)
+                and latest.at - entry.at <= REPEAT_WINDOW)
+
+
+def _lines(entries, limit):
+    """Up to `limit` lines of newest-first `entries`, and whether more lines follow."""
+    lines = []
+    for entry in entries:
+        if lines and lines[-1].takes(entry):
+            lines[-1].entries.append(entry)
+        elif len(lines) == limit:
+            return lines, True  # a line after the last: that one is whole
+        else:
+            lines.append(Line([entry]))
+    return lines, False
+
+
+def others_access(citizen, before=None):
+    """Who other than the citizen touched their data, newest first: (lines, next cursor).
+
+    A page is PAGE_SIZE lines, and never ends inside one: the cursor is the oldest entry
+    of its last line. A cursor must be one of this citizen's own entries: another
+    citizen's id in the URL answers 404, as if it did not exist."""
     if before is not None and not (AccessEntry.select(AccessEntry.id)
                                    .where(AccessEntry.id == before,
                                           AccessEntry.citizen == citizen).exists()):
         raise NotVisible(before)
-    return _page(others_query(citizen, before))
+    lines, more = _lines(_others_below(citizen, before), PAGE_SIZE)
+    return lines, (lines[-1].earliest.id if more else None)
+
+
+def _others_below(citizen, before):
+    """The entries by others, newest first, read PAGE_SIZE + 1 at a time as needed."""
+    while True:
+        rows = list(others_query(citizen, before))
+        yield from rows
+        if len(rows) <= PAGE_SIZE:
+            return
+        before = rows[-1].id
 
 
 def others_query(citizen, before=None):

@@ -135,6 +135,8 @@ def _sign_in_providers(env):
         # e.g. "5 per 15 minutes"; unset, the provider's own limits hold.
         "DEV_IDP_ASAN_REQUESTS_PER_PERSON": env.get("DEV_IDP_ASAN_REQUESTS_PER_PERSON"),
         "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": env.get("DEV_IDP_ASAN_REQUESTS_PER_ADDRESS"),
+        # e-gov identity's one-time codes sent per account, e.g. "3 per 15 minutes".
+        "DEV_IDP_EGOV_CODES_PER_ACCOUNT": env.get("DEV_IDP_EGOV_CODES_PER_ACCOUNT"),
     }
     for means in OIDC_MEANS:
         parts = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")

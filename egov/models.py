@@ -49,6 +49,9 @@ class LoginSession(BaseModel):
     means = CharField(max_length=16)
     created_at = DateTimeField()
     last_seen_at = DateTimeField()
+    # «Chrome», «Firefox»… (egov.access_log.browser_family), for the citizen's list of open
+    # sessions; never the address.
+    browser = CharField(max_length=64, default="")
 
 
 class PhoneLine(BaseModel):
@@ -362,6 +365,7 @@ LATER_COLUMNS = (
     (Call, Call.plan), (Call, Call.qepik_per_minute), (Call, Call.band),
     (Call, Call.factor_permille), (Call, Call.billed_seconds),
     (Service, Service.offered_at),
+    (LoginSession, LoginSession.browser),  # sessions made before say "": «naməlum brauzer»
 )
 
 

@@ -31,11 +31,12 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(database_url, workers=4, threads=2, **settings):
-    """Serve wsgi:app with `workers` processes of `threads` threads; yields a Gunicorn."""
+def gunicorn(database_url, workers=4, threads=2, app="wsgi:app", port=None, **settings):
+    """Serve `app` (the portal, or e.g. "egov.devidp:create_app()") with `workers` processes
+    of `threads` threads; yields a Gunicorn."""
     folder = Path(tempfile.mkdtemp(prefix="egov-gunicorn-"))
     (folder / "hooks.py").write_text(_READY_HOOK.format(folder=str(folder)))
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "EGOV_ENV": "development", "DEV_IDP": "0",
            "SECRET_KEY": "live-test-secret", "RATELIMIT_STORAGE_URI": "memory://",
            "DATABASE_URL": database_url, **{k: str(v) for k, v in settings.items()}}
@@ -44,7 +45,7 @@ def gunicorn(database_url, workers=4, threads=2, **settings):
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(folder / "hooks.py"),
              "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "wsgi:app"],
+             "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", app],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

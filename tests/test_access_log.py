@@ -2,9 +2,10 @@
 entry with the right who, what and why; each person sees only their own part of it; and
 on PostgreSQL the database itself refuses to rewrite or remove an entry."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from peewee import DatabaseError
 
 from egov import access_log
@@ -280,3 +281,127 @@ def test_postgresql_refuses_to_update_or_delete_an_entry(aysel):
     assert AccessEntry.get_by_id(entry.id).detail == "password"
     # Nor may the prune's permission reach a recent entry.
     assert access_log.prune(months=1) == 0 and AccessEntry.get_by_id(entry.id)
+
+
+# --- Repeated views read as one line; every entry is kept -----------------------------
+
+VIEWED = "Reklamasiyaya və etiraz edilən zənglərə baxdı"
+
+
+def others_rows(client, path="/account/access-log"):
+    """The rows of «Məlumatlarınıza kim baxıb», each as its cells' text."""
+    page = text(client.get(path))
+    body = page.split('id="access-entries"')[1].split("</tbody>")[0]
+    return [[re.sub(r"<[^>]+>", "", cell).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def baku(hour, minute, second=0, day=10):
+    """A moment of March 2026 in Baku time (UTC+4), as the log stores it (naive UTC)."""
+    return datetime(2026, 3, day, hour, minute, second) - timedelta(hours=4)
+
+
+def viewed_at(*moments, staff=None, claim=None, action=access_log.CLAIM_OPENED):
+    """The employee opens (or answers) the claim at each moment, as the staff desk writes it."""
+    detail = Claim.REJECTED if action == access_log.CLAIM_ANSWERED else ""
+    for moment in moments:
+        with time_machine.travel(moment.replace(tzinfo=timezone.utc), tick=False):
+            access_log.staff_acted(staff, claim.citizen, action, reason=claim.reference,
+                                   detail=detail)
+
+
+
+@pytest.fixture
+def desk(aysel):
+    """Aysel's claim and the operator's employee who opens it (the demo's import of her
+    calls is the oldest line of her log)."""
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    return claim, StaffMember.get(username=DEMO_STAFF["username"])
+
+
+def test_views_up_to_ten_minutes_before_the_latest_are_one_line(client, desk):
+    claim, leyla = desk
+    mark = last_id()
+    viewed_at(baku(14, 0), baku(14, 4, 30), baku(14, 10), staff=leyla, claim=claim)
+    rows = others_rows(client)
+    assert rows[0] == ["10.03.2026 14:00–14:10", "Leyla Quliyeva (operatorun əməkdaşı)",
+                       f"{VIEWED} (3 dəfə)", claim.reference]
+    assert "calls.csv" in rows[1][1] and len(rows) == 2
+    assert len(new_entries(mark)) == 3  # every view is kept
+
+
+def test_a_view_a_second_more_than_ten_minutes_earlier_is_a_line_of_its_own(client, desk):
+    claim, leyla = desk
+    viewed_at(baku(14, 0), baku(14, 10, 1), staff=leyla, claim=claim)
+    rows = others_rows(client)
+    assert [row[0] for row in rows[:2]] == ["10.03.2026 14:10", "10.03.2026 14:00"]
+    assert rows[0][2] == rows[1][2] == VIEWED
+
+
+def test_views_within_one_minute_show_one_time_and_across_midnight_both_dates(client, desk):
+    claim, leyla = desk
+    viewed_at(baku(23, 55, day=9), baku(23, 58, day=9), baku(0, 3), staff=leyla, claim=claim)
+    viewed_at(baku(9, 0, 5), baku(9, 0, 50), staff=leyla, claim=claim)
+    rows = others_rows(client)
+    assert [row[0] for row in rows[:2]] == ["10.03.2026 09:00",
+                                           "09.03.2026 23:55–10.03.2026 00:03"]
+    assert [row[2] for row in rows[:2]] == [f"{VIEWED} (2 dəfə)", f"{VIEWED} (3 dəfə)"]
+
+
+def test_an_answer_another_employee_or_another_claim_starts_a_new_line(app, client, desk):
+    claim, leyla = desk
+    other_claim = file_claim("aysel", AYSEL_FIRST_LINE, [1])
+    kamran = create_staff("kamran", "Kamran Rəhimov", "kamran-parol-1")
+    viewed_at(baku(14, 0), staff=leyla, claim=claim)
+    viewed_at(baku(14, 1), staff=leyla, claim=claim, action=access_log.CLAIM_ANSWERED)
+    viewed_at(baku(14, 2), baku(14, 3), staff=leyla, claim=claim)
+    viewed_at(baku(14, 4), staff=kamran, claim=claim)
+    viewed_at(baku(14, 5), staff=leyla, claim=other_claim)
+    viewed_at(baku(14, 6), staff=leyla, claim=claim)
+    rows = others_rows(client)[:6]
+    assert [(row[0][-5:], row[1].split(" (")[0], row[2], row[3]) for row in rows] == [
+        ("14:06", "Leyla Quliyeva", VIEWED, claim.reference),
+        ("14:05", "Leyla Quliyeva", VIEWED, other_claim.reference),
+        ("14:04", "Kamran Rəhimov", VIEWED, claim.reference),
+        ("14:03", "Leyla Quliyeva", f"{VIEWED} (2 dəfə)", claim.reference),
+        ("14:01", "Leyla Quliyeva", "Reklamasiyaya cavab verdi", claim.reference),
+        ("14:00", "Leyla Quliyeva", VIEWED, claim.reference)]
+
+
+def test_each_render_of_the_staff_page_is_kept_and_read_as_one_line(app, client, desk):
+    claim, _ = desk
+    staff_client = app.test_client()
+    StaffActions(staff_client).login()
+    mark = last_id()
+    for language in ("az", "en", "ru"):  # a page, and each change of language, is a view
+        staff_client.get(f"/staff/claims/{claim.reference}?lang={language}")
+    assert len(new_entries(mark)) == 3
+    assert others_rows(client)[0][2] == f"{VIEWED} (3 dəfə)"
+
+
+def test_a_page_is_twenty_lines_and_never_ends_inside_one(client, desk):
+    claim, leyla = desk
+    for n in range(access_log.PAGE_SIZE + 3):  # 23 lines of two views, 20 minutes apart
+        start = baku(8, 0) + timedelta(minutes=20 * n)
+        viewed_at(start, start + timedelta(minutes=1), staff=leyla, claim=claim)
+    first = others_rows(client)
+    assert len(first) == access_log.PAGE_SIZE  # lines; then the «Daha çox» link
+    assert all(row[2] == f"{VIEWED} (2 dəfə)" for row in first[:-1])
+    more = re.search(r'href="(/account/access-log\?before=\d+)"', text(client.get(
+        "/account/access-log"))).group(1)
+    rest = others_rows(client, more)
+    assert [row[2] for row in rest] == [f"{VIEWED} (2 dəfə)"] * 3 + [
+        "Xəttinizə 35 zəng əlavə etdi"]  # the demo: three months of two lines
+    assert rest[-1][1].endswith("calls.csv")
+
+
+@pytest.mark.parametrize("language, three, five", [
+    ("en", "(3 times)", "(5 times)"), ("ru", "(3 раза)", "(5 раз)")])
+def test_the_count_reads_in_the_citizens_language(client, desk, language, three, five):
+    claim, leyla = desk
+    viewed_at(*[baku(9, m) for m in range(5)], staff=leyla, claim=claim)
+    viewed_at(*[baku(11, m) for m in range(3)], staff=leyla, claim=claim)
+    client.get(f"/account/access-log?lang={language}")
+    rows = others_rows(client)
+    assert rows[0][2].endswith(three) and rows[1][2].endswith(five)

@@ -6,6 +6,7 @@ import pytest
 
 from egov import config
 from egov.identity import sessions
+from egov.models import create_tables
 from egov.timeutil import to_baku, utcnow
 
 from .conftest import csrf_token
@@ -428,3 +429,25 @@ def test_a_kiosk_sign_out_keeps_only_the_goodbye_and_the_page_after_clears_other
     after = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Siz portaldan çıxdınız." in after and "data-signed-out" in after
     assert "data-signed-out" not in client.get("/").get_data(as_text=True)
+
+
+# --- What a session keeps for the citizen's list of open sessions ---
+
+def test_a_sign_in_keeps_the_browsers_family_and_not_its_address(client, auth, demo, db):
+    client.environ_base["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+    auth.login()
+    [row] = sessions.CITIZEN.model.select()
+    assert row.browser == "Firefox"
+    assert "127.0.0.1" not in {str(value) for value in row.__data__.values()}
+
+
+def test_a_database_made_before_the_browser_column_gets_it(app, world, db):
+    citizen = world.citizen("3CCCCCC", "Sınaq")
+    db.execute_sql("ALTER TABLE login_session DROP COLUMN browser")
+    db.execute_sql("INSERT INTO login_session (token, citizen_id, means, created_at, "
+                   f"last_seen_at) VALUES ('old', {int(citizen.id)}, 'password', "
+                   "'2026-03-10 08:00:00', '2026-03-10 08:00:00')")
+    create_tables()
+    create_tables()  # again: nothing to do
+    assert sessions.CITIZEN.model.get_by_id("old").browser == ""

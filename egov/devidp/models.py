@@ -28,6 +28,7 @@ class AuthRequest(BaseModel):
     # e-gov identity: the one-time code sent by "SMS".
     otp = CharField(max_length=6, null=True)
     otp_sent_at = DateTimeField(null=True)
+    # Tries at the secret: the e-gov code's, or ASAN İmza's PIN1 (lockout.take_secret_try).
     otp_attempts = IntegerField(default=0)
 
     class Meta:
@@ -42,6 +43,17 @@ class CardCounter(BaseModel):
 
     class Meta:
         table_name = "devidp_card_counter"
+
+
+class CodesSent(BaseModel):
+    """How many e-gov one-time codes an account has been sent since its window started."""
+
+    account = CharField(max_length=7, primary_key=True)  # the person's FIN
+    window_started_at = DateTimeField()
+    sent = IntegerField(default=0)
+
+    class Meta:
+        table_name = "devidp_codes_sent"
 
 
 class AuthCode(BaseModel, AuthorizationCodeMixin):
@@ -118,7 +130,7 @@ class AccessToken(BaseModel, TokenMixin):
         return current_app.extensions["devidp"][self.means].client
 
 
-DEVIDP_MODELS = [AuthRequest, CardCounter, AuthCode, AccessToken]
+DEVIDP_MODELS = [AuthRequest, CardCounter, CodesSent, AuthCode, AccessToken]
 
 
 def create_tables():

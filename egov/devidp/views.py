@@ -29,7 +29,6 @@ bp = Blueprint("devidp", __name__, url_prefix="/devidp", template_folder="templa
 
 REQUEST_LIFETIME = timedelta(minutes=10)
 OTP_LIFETIME = timedelta(minutes=5)
-OTP_ATTEMPTS = 3
 TITLES = {"asan": "ASAN İmza", "eimza": _l("elektron imza"), "egov": _l("e-gov identity")}
 
 
@@ -204,16 +203,8 @@ def asan_phone(request_id):
     if request.method == "POST" and state == "waiting":
         if request.form.get("answer") == "refuse":
             state = "refused"
-        elif people.same_secret(request.form.get("pin1"), person.pin1):
-            state = "confirmed"
         else:
-            error = _("PIN1 yanlışdır.")
-            # Whoever started a sign-in in someone's name must not try every PIN1 (as a
-            # real SIM blocks): the e-gov code's attempt counter serves here too.
-            auth_request.otp_attempts += 1
-            auth_request.save(only=[AuthRequest.otp_attempts])
-            if auth_request.otp_attempts >= OTP_ATTEMPTS:
-                state = "refused"
+            state, error = _check_pin1(auth_request, person)
         if state != "waiting":
             # Only if it still names the person whose PIN1 was checked, for the same code:
             # a login step crossing this request must not inherit the confirmation.
@@ -224,6 +215,20 @@ def asan_phone(request_id):
     return _page("asan", "devidp/asan_phone.html", _("ASAN İmza — telefon"),
                  status=401 if error else 200, auth_request=auth_request, state=state,
                  error=error)
+
+
+def _check_pin1(auth_request, person):
+    """(state, error) after one PIN1: whoever started a sign-in in someone's name must not
+    try every PIN1 (a real SIM blocks): three tries per request, counted before the check."""
+    try:
+        left = lockout.take_secret_try(
+            auth_request, AuthRequest.asan_status == "waiting",
+            AuthRequest.fin == auth_request.fin, AuthRequest.asan_code == auth_request.asan_code)
+    except lockout.NoTriesLeft:
+        return "refused", None
+    if people.same_secret(request.form.get("pin1"), person.pin1):
+        return "confirmed", None
+    return ("waiting" if left else "refused"), _("PIN1 yanlışdır.")
 
 
 @bp.route("/asan/retry/<request_id>", methods=["POST"], endpoint="asan_retry")
@@ -292,11 +297,13 @@ def egov_login(request_id):
         if person is None:
             error = _("İstifadəçi adı və ya şifrə yanlışdır.")
         else:
-            auth_request.fin = person.fin
-            auth_request.otp = _one_time_code(6)
-            auth_request.otp_sent_at = utcnow()
-            auth_request.otp_attempts = 0
-            auth_request.save()
+            try:
+                lockout.take_code(person.fin)
+            except lockout.TooManyCodes:
+                return _too_many(None)
+            # A new code, with its own three tries (lockout.take_secret_try).
+            AuthRequest.update(fin=person.fin, otp=_one_time_code(6), otp_sent_at=utcnow(),
+                               otp_attempts=0).where(AuthRequest.id == request_id).execute()
             return navigate(url_for("devidp.egov_code", request_id=request_id))
     return _page("egov", "devidp/egov_login.html", _("e-gov identity ilə giriş"),
                  status=401 if error else 200, auth_request=auth_request, error=error,
@@ -304,7 +311,7 @@ def egov_login(request_id):
 
 
 def _otp_live(auth_request):
-    return (auth_request.otp is not None and auth_request.otp_attempts < OTP_ATTEMPTS
+    return (auth_request.otp is not None and auth_request.otp_attempts < lockout.SECRET_TRIES
             and utcnow() - auth_request.otp_sent_at <= OTP_LIFETIME)
 
 
@@ -313,16 +320,21 @@ def egov_code(request_id):
     auth_request = _pending("egov", request_id)
     if auth_request.otp is None:
         return navigate(url_for("devidp.egov_login", request_id=request_id))
-    error = None
+    error, refused = None, False
     if request.method == "POST" and _otp_live(auth_request):
-        if people.same_secret(request.form.get("code", "").strip(), auth_request.otp):
-            return _answer_portal(auth_request, people.by_fin(auth_request.fin))
-        auth_request.otp_attempts += 1
-        auth_request.save()
-        error = _("Kod yanlışdır.")
+        try:
+            # Only this code's tries: a new code sent meanwhile is not guessed with them.
+            lockout.take_secret_try(auth_request, AuthRequest.otp == auth_request.otp)
+        except lockout.NoTriesLeft:
+            refused = True
+        else:
+            if people.same_secret(request.form.get("code", "").strip(), auth_request.otp):
+                return _answer_portal(auth_request, people.by_fin(auth_request.fin))
+            error = _("Kod yanlışdır.")
+        auth_request = _pending("egov", request_id)  # the count as the tries left it
     return _page("egov", "devidp/egov_code.html", _("Birdəfəlik kod"),
-                 status=401 if error else 200, auth_request=auth_request, error=error,
-                 live=_otp_live(auth_request))
+                 status=401 if error or refused else 200, auth_request=auth_request,
+                 error=error, live=_otp_live(auth_request))
 
 
 @bp.route("/egov/sms/<request_id>", endpoint="egov_sms")

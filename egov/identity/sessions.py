@@ -13,10 +13,17 @@ The idle warning (egov/static/js/session.js) asks `status` how long the session 
 left; that question is not activity (`not_activity`), or the warning would keep
 the session alive by itself. «Davam et» is `renew`. A citizen's sign-in and the
 ending of their other sessions go into the access log (egov.access_log).
+
+A citizen sees their open sessions (`open_sessions`: the means, the browser's family,
+when it began and was last used; never an address) and can end any other one. A page
+or a form names a session by `session_ref`, a digest of its token: the token itself
+is what the cookie carries and never leaves it.
 """
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, request, session
@@ -96,11 +103,14 @@ def end_session(kind, token):
     kind.model.delete().where(kind.model.token == token).execute()
 
 
-def end_other_sessions(kind, owner, keep_token=None):
-    """End every session of `owner` but the one with `keep_token`; how many ended."""
+def end_other_sessions(kind, owner, keep_token=None, only_token=None):
+    """End every session of `owner` but the one with `keep_token` (or only the one with
+    `only_token`); how many ended."""
     query = kind.model.delete().where(kind.owner == owner)
     if keep_token is not None:
         query = query.where(kind.model.token != keep_token)
+    if only_token is not None:
+        query = query.where(kind.model.token == only_token)
     return query.execute()
 
 
@@ -178,6 +188,8 @@ def sign_in(kind, owner, **fields):
 
     A citizen's `fields` name the means (`means`), which the access log records."""
     end_browser_sessions()
+    if kind is CITIZEN:
+        fields["browser"] = access_log.request_browser()[:64]
     row = open_session(kind, owner, **fields)
     if kind is CITIZEN:
         access_log.citizen_acted(owner, access_log.SIGN_IN, detail=fields["means"])
@@ -190,10 +202,76 @@ def sign_in(kind, owner, **fields):
 
 def end_my_other_sessions():
     """The citizen's «Digər sessiyalarımı bitir»: every session but this browser's ends."""
-    citizen, token = current_user.citizen, current_user.get_id()
-    ended = end_other_sessions(CITIZEN, citizen, keep_token=token)
+    citizen = current_user.citizen
+    ended = end_sessions_but(citizen, current_user.get_id())
     access_log.citizen_acted(citizen, access_log.SESSIONS_ENDED, detail=ended)
     return ended
+
+
+def end_sessions_but(citizen, keep_token):
+    """End every open session of the citizen but `keep_token`'s; how many were open.
+
+    Those past their limits had ended already: they go, uncounted."""
+    _forget_expired(citizen)
+    return end_other_sessions(CITIZEN, citizen, keep_token=keep_token)
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """One of the citizen's live sessions, as their list of sessions shows it."""
+
+    ref: str
+    means: str
+    browser: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool  # this browser's
+
+
+def session_ref(token):
+    """How a page names a session: a digest of its token (the token is the cookie's secret)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:20]
+
+
+def _live(limits, now):
+    return ((LoginSession.last_seen_at >= now - limits.idle)
+            & (LoginSession.created_at >= now - limits.absolute))
+
+
+def _forget_expired(citizen):
+    """Remove the citizen's sessions past their limits (each went when it was next used)."""
+    LoginSession.delete().where(LoginSession.citizen == citizen,
+                                ~_live(Limits.current(), utcnow())).execute()
+
+
+def open_sessions(citizen, current_token, now=None):
+    """The citizen's live sessions: this browser's first, then the others, last used first.
+
+    A session past its idle or absolute limit is not listed (its row goes when it is
+    next presented, or at sign-out)."""
+    limits, now = Limits.current(), now or utcnow()
+    rows = (LoginSession.select().where(LoginSession.citizen == citizen, _live(limits, now))
+            .order_by(LoginSession.last_seen_at.desc(), LoginSession.created_at.desc()))
+    found = [OpenSession(ref=session_ref(row.token), means=row.means, browser=row.browser,
+                         created_at=row.created_at, last_seen_at=row.last_seen_at,
+                         current=row.token == current_token) for row in rows]
+    return sorted(found, key=lambda one: not one.current)  # stable: the rest keep their order
+
+
+def end_my_session(ref):
+    """«Bu sessiyanı bitir»: one of the citizen's other sessions; whether it was open.
+
+    Only among their own sessions, and never this browser's (that is «Çıxış»)."""
+    citizen, token = current_user.citizen, current_user.get_id()
+    others = LoginSession.select(LoginSession.token).where(LoginSession.citizen == citizen,
+                                                           LoginSession.token != token)
+    named = next((row.token for row in others
+                  if hmac.compare_digest(session_ref(row.token).encode(), str(ref).encode())),
+                 None)
+    ended = named is not None and end_other_sessions(CITIZEN, citizen, only_token=named)
+    if ended:
+        access_log.citizen_acted(citizen, access_log.SESSIONS_ENDED, detail=ended)
+    return bool(ended)
 
 
 def end_browser_sessions():

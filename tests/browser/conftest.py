@@ -93,10 +93,11 @@ def live_server(chromium_path, server_env, tmp_path_factory):
     base_url, idp_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}"
     env = {**server_env, "DEV_IDP": "1", "DEV_IDP_URL": idp_url, "PUBLIC_URL": base_url,
            "DEV_IDP_KEYS_DIR": str(tmp_path_factory.mktemp("devidp-keys")),
-           # The whole suite signs Aysel in by ASAN İmza from one address within minutes;
-           # the provider's own limits are tested in tests/test_devidp_lockout.py.
+           # The whole suite signs Aysel in by ASAN İmza and e-gov identity from one address
+           # within minutes; the provider's own limits are tested in test_devidp_lockout.py.
            "DEV_IDP_ASAN_REQUESTS_PER_PERSON": "1000 per 15 minutes",
-           "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": "1000 per 15 minutes"}
+           "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": "1000 per 15 minutes",
+           "DEV_IDP_EGOV_CODES_PER_ACCOUNT": "1000 per 15 minutes"}
     logs = tmp_path_factory.mktemp("server")
     with open(logs / "devidp.log", "w") as idp_log, open(logs / "server.log", "w") as log:
         provider = _start(flask + ["--app", "egov.devidp", "run", "--port", str(idp_port)],
