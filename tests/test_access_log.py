@@ -248,8 +248,8 @@ def test_the_sign_in_list_shows_each_of_the_four_means(visitor, db):  # noqa: F8
     visitor.submit({"username": "aysel", "password": "aysel-demo-1"},
                    action="/auth/login/password")
     sign_ins = visitor.get("/account/access-log").text.split('class="sign-ins"')[1]
-    rows = re.findall(r"<tr><td>.*?</tr>", sign_ins, re.S)
-    means = [re.findall(r"<td>(.*?)</td>", row, re.S)[1] for row in rows]
+    rows = re.findall(r"<tr><td[^>]*>.*?</tr>", sign_ins, re.S)
+    means = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[1] for row in rows]
     assert means == ["istifadəçi adı və şifrə", "e-gov identity", "elektron imza", "asan imza"]
     assert all("python-requests" in row or "Python Requests" in row for row in rows)
 

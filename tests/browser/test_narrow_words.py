@@ -1,7 +1,9 @@
-"""The header and the trail in a longer language: Russian at 320 px and at 1280 px.
+"""Words where they showed broken: the header and the trail in Russian at 320 px and
+1280 px, the access log's tables on a 320-px phone.
 
-The name is never broken inside a word, the trail's «›» never stands alone on a line, and
-on a desktop AZ · EN · RU stay on the header's one row."""
+The name is never broken inside a word, the trail's «›» never stands alone on a line, on
+a desktop AZ · EN · RU stay on the header's one row, and the access log's dates, browsers
+and actions are whole words in their cards."""
 import pytest
 
 from .manual import AYSEL
@@ -62,3 +64,19 @@ def test_at_1280_px_the_language_switch_stays_on_the_headers_row(russian_report)
     name = page.locator(".site-header .who").bounding_box()
     assert abs((switch["y"] + switch["height"] / 2) - (name["y"] + name["height"] / 2)) < 8
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_at_320_px_the_access_logs_tables_are_cards_of_whole_words(
+        browser, live_server, signed_in, language):
+    context = browser.new_context(base_url=live_server, viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    signed_in(page, AYSEL)
+    page.goto(f"/account/access-log?lang={language}")
+    for table in (".access-log", ".sign-ins"):
+        assert page.evaluate(WORDS_BROKEN, table) == [], table
+        # Each cell says which column it is: the date under «Nə vaxt» / «Когда».
+        label = page.evaluate(f"""() => getComputedStyle(
+            document.querySelector('{table} tbody td'), '::before').content""")
+        assert label == ('"Nə vaxt"' if language == "az" else '"Когда"')
+    context.close()
