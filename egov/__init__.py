@@ -8,7 +8,9 @@ import os
 from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import catalogue, compression, config, db, devidp, i18n, security, static_files
+from . import (
+    catalogue, clock, compression, config, db, devidp, i18n, security, static_files,
+)
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
 from .blueprints import account, auth, calls, claims, feedback, guide, portal, staff
@@ -26,6 +28,7 @@ def create_app(test_config=None):
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config is not None:
         app.config.from_mapping(test_config)
+    clock.init_app(app)  # first: whatever is done at start happens at the testing clock's time
 
     # Inside ProxyFix: a host the portal does not serve is judged as the proxy forwarded it.
     security.refuse_other_hosts(app)

@@ -5,11 +5,15 @@ a missing setting stops the app at start rather than running insecurely.
 """
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 
 class ConfigError(RuntimeError):
     """A required production setting is missing or unsafe."""
+
+
+TEST_CLOCK_IN_PRODUCTION = "TEST_CLOCK moves the app's clock for tests: never in production"
 
 
 def _bool(value, default=False):
@@ -30,6 +34,21 @@ def _development_secret_key(instance_path):
 
 def _seconds(value):
     return int(value) if value else None
+
+
+def _test_clock(value):
+    """TEST_CLOCK=2026-12-24T11:00:00Z: the moment a testing app's clock starts from."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        # A moment without its offset would be read in the server's own zone.
+        raise ConfigError("TEST_CLOCK must be an ISO moment with its offset, "
+                          "e.g. 2026-12-24T11:00:00Z")
+    return moment
 
 
 def from_environment(instance_path, environ=None):
@@ -92,6 +111,9 @@ def from_environment(instance_path, environ=None):
         "DATA_DIR": env.get("EGOV_DATA_DIR", str(Path(__file__).resolve().parent.parent / "data")),
         # The PDF export's font (DejaVu Sans carries every Azerbaijani letter).
         "PDF_FONT_DIR": env.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
+        # Tests that run the app in a process of its own (browser, gunicorn) choose its date:
+        # the process's clock starts at this moment and ticks on (egov/clock.py).
+        "TEST_CLOCK": None if production else _test_clock(env.get("TEST_CLOCK")),
     }
     config.update(_sign_in_providers(env))
     if production:
@@ -109,6 +131,8 @@ def from_environment(instance_path, environ=None):
             raise ConfigError("PUBLIC_URL must be an https:// address in production")
         if config["DEV_IDP"]:
             raise ConfigError("DEV_IDP is a development identity provider: never in production")
+        if env.get("TEST_CLOCK"):
+            raise ConfigError(TEST_CLOCK_IN_PRODUCTION)
         for means in OIDC_MEANS:
             issuer = config[f"OIDC_{means.upper()}_ISSUER"]
             if issuer and not issuer.startswith("https://"):

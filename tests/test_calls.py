@@ -77,6 +77,26 @@ def test_choosing_a_line_swaps_only_the_table(client, signed_in_demo):
     assert "Telefon: <strong>018 345 67 89</strong>" in fragment
 
 
+def test_a_table_swapped_in_alone_brings_the_claim_link_of_its_line_and_month(
+        client, signed_in_demo):
+    """The toolbar stays when htmx swaps the table: its «Reklamasiya» comes along out of
+    band, or it would still claim on the line and month shown before."""
+    fragment = text(client.get("/calls?line=0183456789&month=2026-11",
+                               headers={**HTMX, "HX-Target": "call-report"}))
+    links = [" ".join(link.split()) for link in re.findall(r'<a [^>]*id="claim-link"[^>]*>',
+                                                            fragment)]
+    assert links == ['<a href="/calls/claims/new?line=0183456789&amp;month=2026-11" '
+                     'id="claim-link" data-hx-get="/calls/claims/new?line=0183456789&amp;'
+                     'month=2026-11" data-hx-target="#main" data-hx-push-url="true" '
+                     'data-hx-swap-oob="true">']
+    # A whole page, or the service opened in place, has it once: in its toolbar.
+    for headers in ({}, {**HTMX, "HX-Target": "main"}):
+        page = text(client.get("/calls?line=0183456789&month=2026-11", headers=headers))
+        links = re.findall(r'<a [^>]*id="claim-link"[^>]*>', page)
+        assert len(links) == 1 and "hx-swap-oob" not in links[0]
+        assert 'href="/calls/claims/new?line=0183456789&amp;month=2026-11"' in links[0]
+
+
 def test_the_line_chooser_is_a_plain_get_form(client, signed_in_demo):
     page = text(client.get("/calls"))
     form = re.search(r'<form class="report-options" method="get" action="/calls".*?</form>',

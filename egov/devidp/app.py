@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .. import config, db, i18n
+from .. import clock, config, db, i18n
 from ..config import OIDC_MEANS, ConfigError
 from ..extensions import csrf, limiter
 
@@ -45,6 +45,8 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if app.config["EGOV_ENV"] == "production":
         raise ConfigError("DEV_IDP is a development identity provider: never in production")
+    # The portal's testing clock: its tokens must be issued at the time the portal reads.
+    clock.init_app(app)
     app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_NAME
     app.config["TRUSTED_HOSTS"] = None  # the portal's PUBLIC_URL is not this app's host
 

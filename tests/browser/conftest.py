@@ -5,6 +5,11 @@ on its own database prepared with the README's demo citizens: SQLite in a
 temporary folder, or a separate PostgreSQL database when TEST_DATABASE_URL is
 set. Playwright never downloads a browser; without /usr/bin/chromium the tests
 are skipped, unless REQUIRE_BROWSER is set (as in CI), where that is a failure.
+
+Every process of the app (`flask prepare-demo`, the portal, the development identity
+provider) runs at the unit tests' DEMO_NOW (TEST_CLOCK, egov/clock.py), ticking on from
+there: the demo's months, dates and amounts are the same on every run, so the tests
+expect them as literals («dekabr 2026», «0,80»).
 """
 import os
 import socket
@@ -16,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import DEMO_NOW
 
 from .manual import is_csp_violation, sign_in
 
@@ -59,6 +66,7 @@ def server_env(tmp_path_factory):
         "DATABASE_URL": _server_database_url(tmp_path_factory),
         "SECRET_KEY": "browser-tests",
         "PYTHONUNBUFFERED": "1",
+        "TEST_CLOCK": DEMO_NOW.isoformat(),
     }
     env.pop("TEST_DATABASE_URL", None)
     return env
@@ -110,10 +118,11 @@ def live_server(chromium_path, server_env, tmp_path_factory):
 
 
 @contextmanager
-def _page(browser, live_server, javascript):
+def _page(browser, live_server, javascript, viewport=(1100, 800)):
+    width, height = viewport
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                   locale="az-AZ", timezone_id="Asia/Baku",
-                                  viewport={"width": 1100, "height": 800})
+                                  viewport={"width": width, "height": height})
     # Generous: two cores shared with a database and a server; only failures wait this long.
     context.set_default_timeout(20_000)
     page = context.new_page()

@@ -103,14 +103,22 @@ def sign_out(page):
 
 
 def report_table(page):
-    """Picture 5 as text: header cells, call rows, summary rows (payment marks as shown)."""
+    """Picture 5 as text: header cells, call rows, summary rows (payment marks as shown).
+
+    A row's cells read as picture 5's columns: the line under the number (kind ·
+    destination) is in `destinations`, and the amount's «hesablama» details are left out."""
     return page.locator("table.calls").evaluate(
         """table => ({
             columns: [...table.tHead.rows[0].cells].map(c => c.textContent.trim()),
             rows: [...table.tBodies[0].rows].map(r => [...r.cells].map(c => {
                 const shown = c.querySelector('[aria-hidden="true"]');
-                return (shown || c).textContent.trim();
+                if (shown) return shown.textContent.trim();
+                const cell = c.cloneNode(true);
+                cell.querySelectorAll('.destination, details.charge').forEach(e => e.remove());
+                return cell.textContent.trim();
             })),
+            destinations: [...table.tBodies[0].rows].map(
+                r => r.querySelector('.destination')?.textContent.trim() ?? null),
             summary: [...table.tFoot.rows].map(r => [...r.cells].map(c => c.textContent.trim())),
         })"""
     )

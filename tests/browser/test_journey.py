@@ -1,12 +1,8 @@
 """The portal's manual, step by step, in a real browser: with JavaScript (htmx swaps
 in place) and without it (plain links and forms), for the README's demo citizens."""
 import re
-from datetime import timedelta
 
 from playwright.sync_api import expect
-
-from egov.demo import PICTURE_5
-from egov.timeutil import Month, baku_local, to_db, utcnow
 
 from .manual import (
     AYSEL, AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, MEANS, RAUF, SERVICE, choose_line,
@@ -16,14 +12,10 @@ from .manual import (
 )
 
 COLUMNS = ["#", "Tarix", "Vaxt", "Müddət (saniyə)", "Nömrə", "Məbləğ (AZN)", "Ödəniş*"]
-
-
-def picture_5_reached():
-    """Picture 5's calls keep their days once the month has reached its last one."""
-    month = Month.current()
-    day, hour, minute, seconds, _ = PICTURE_5[-1]
-    last = to_db(baku_local(month.year, month.month, day, hour, minute))
-    return last + timedelta(seconds=seconds) <= utcnow()
+# Under the calls, the month's totals: by kind, then picture 5's three.
+MONTH_TOTALS = ["Ayın bütün zəngləri üzrə yekun"]
+# The line is chosen in the report's options form, which sends all its fields.
+SECOND_LINE_CHOSEN = "/calls?line=0183456789&month=2026-12&kind=&sort=date&q="
 
 
 def assert_picture_5(page):
@@ -38,21 +30,28 @@ def assert_picture_5(page):
     assert "cari ay ərzində aparılmış şəhərlərarası və beynəlxalq danışıqlar" in notice.inner_text()
     assert page.locator("#call-report .phone").inner_text() == f"Telefon: {AYSEL_FIRST_LINE}"
 
+    # The tests' clock is DEMO_NOW, 24 December 2026: past the 22nd, picture 5 to the minute.
+    assert page.locator("#calls-caption").inner_text() == (
+        "dekabr 2026 ayında aparılmış şəhərlərarası və beynəlxalq danışıqlar")
     table = report_table(page)
     assert table["columns"] == COLUMNS
     rows = table["rows"]
     assert [row[0] for row in rows] == ["1", "2", "3", "4", "5"]
+    assert [(row[1], row[2]) for row in rows] == [
+        ("08.12", "16:11"), ("11.12", "09:15"), ("11.12", "10:00"), ("11.12", "10:11"),
+        ("22.12", "10:51")]
     assert [row[3] for row in rows] == ["72", "20", "286", "108", "35"]
+    assert [row[4] for row in rows] == ["+7 495 123 45 67", "022 256 43 21", "022 256 43 21",
+                                        "024 244 11 22", "+49 30 12345678"]
+    assert table["destinations"] == [
+        "beynəlxalq · Rusiya", "şəhərlərarası · Gəncə", "şəhərlərarası · Gəncə",
+        "şəhərlərarası · Şəki", "beynəlxalq · Almaniya"]
     assert [row[5] for row in rows] == ["0,28", "0,02", "0,24", "0,09", "0,17"]
     assert [row[6] for row in rows] == ["-"] * 5
-    assert all(re.fullmatch(r"\d\d\.\d\d", row[1]) and re.fullmatch(r"\d\d:\d\d", row[2])
-               for row in rows)
-    month = Month.current()
-    assert {row[1][3:] for row in rows} == {f"{month.month:02d}"}
-    if picture_5_reached():
-        assert [(row[1][:2], row[2]) for row in rows] == [
-            (f"{day:02d}", f"{hour:02d}:{minute:02d}") for day, hour, minute, _, _ in PICTURE_5]
     assert table["summary"] == [
+        MONTH_TOTALS,
+        ["3", "Şəhərlərarası", "0,35", ""],
+        ["2", "Beynəlxalq", "0,45", ""],
         ["5", "Ödənilməyib", "0,80", ""],
         ["0", "Ödənilib", "0,00", ""],
         ["5", "Cəmi", "0,80", ""],
@@ -130,7 +129,7 @@ def test_choosing_the_second_line_shows_its_calls(any_page, signed_in, shoot):
             choose_line(page, AYSEL_SECOND_LINE)
         assert navigation.value.request.method == "GET"
     shoot(page, "second-line")
-    assert path_of(page) == "/calls?line=0183456789"
+    assert path_of(page) == SECOND_LINE_CHOSEN
     assert page.get_by_label("Telefon nömrəsi").input_value() == "0183456789"
     kept = page.evaluate("""() => [document.querySelector('.toolbar').__kept === true,
                                    document.querySelector('table.calls').__kept === true]""")
@@ -140,9 +139,20 @@ def test_choosing_the_second_line_shows_its_calls(any_page, signed_in, shoot):
 
     table = report_table(page)
     assert table["columns"] == COLUMNS
-    assert [row[6] for row in table["rows"]] == ["+", "+", "-", "-"]
-    assert [row[:2] for row in table["summary"]] == [["2", "Ödənilməyib"], ["2", "Ödənilib"],
-                                                      ["4", "Cəmi"]]
+    assert [row[1:] for row in table["rows"]] == [
+        ["05.12", "17:42", "125", "012 498 76 54", "0,07", "+"],
+        ["10.12", "14:24", "61", "+7 916 123 45 67", "0,40", "+"],
+        ["15.12", "11:06", "600", "022 250 10 10", "0,30", "-"],
+        ["19.12", "19:48", "15", "+90 532 123 45 67", "0,20", "-"],
+    ]
+    assert table["summary"] == [
+        MONTH_TOTALS,
+        ["2", "Şəhərlərarası", "0,37", ""],
+        ["2", "Beynəlxalq", "0,60", ""],
+        ["2", "Ödənilməyib", "0,50", ""],
+        ["2", "Ödənilib", "0,47", ""],
+        ["4", "Cəmi", "0,97", ""],
+    ]
 
 
 def test_back_forward_and_reload_after_in_place_steps(page):
@@ -167,12 +177,12 @@ def test_back_forward_and_reload_after_in_place_steps(page):
         # for back and forward: a person's next click comes after the page has loaded.
         page.wait_for_load_state()
 
-    shows("/calls?line=0183456789")
+    shows(SECOND_LINE_CHOSEN)
     for step, path in [(page.go_back, "/calls"), (page.go_back, "/services/nrytn"),
                        (page.go_back, "/services"), (page.go_forward, "/services/nrytn"),
                        (page.go_forward, "/calls"), (page.reload, "/calls"),
-                       (page.go_forward, "/calls?line=0183456789"),
-                       (page.reload, "/calls?line=0183456789")]:
+                       (page.go_forward, SECOND_LINE_CHOSEN),
+                       (page.reload, SECOND_LINE_CHOSEN)]:
         step()
         page.wait_for_url(lambda url: url.endswith(path))
         shows(path)
@@ -206,9 +216,10 @@ def test_a_session_ended_meanwhile_sends_the_line_choice_through_sign_in(page, s
     page.context.clear_cookies()  # the session ended (idle, or Çıxış in another tab)
     with page.expect_navigation():
         page.get_by_label("Telefon nömrəsi").select_option(label=AYSEL_SECOND_LINE)
-    assert path_of(page) == "/auth/login?next=/calls?line%3D0183456789"
+    assert path_of(page) == ("/auth/login?next=/calls?line%3D0183456789%26month%3D2026-12"
+                             "%26kind%3D%26sort%3Ddate%26q%3D")
     sign_in(page)
-    assert path_of(page) == "/calls?line=0183456789"
+    assert path_of(page) == SECOND_LINE_CHOSEN
     assert page.locator("#call-report .phone").inner_text() == f"Telefon: {AYSEL_SECOND_LINE}"
 
 
@@ -245,10 +256,16 @@ def test_rauf_sees_only_the_calls_since_the_handover(any_page, signed_in, shoot)
     open_service(page)
     shoot(page, "rauf-report")
     assert page.locator("#call-report .phone").inner_text() == "Telefon: 012 510 98 76"
-    assert "tarixindən sizin adınızadır" in page.locator("#call-report").inner_text()
+    assert page.locator("#call-report .notice").inner_text() == (
+        "Bu nömrə 12.12.2026 18:45 tarixindən sizin adınızadır: "
+        "yalnız o vaxtdan sonrakı zənglər göstərilir.")
     table = report_table(page)
-    assert len(table["rows"]) == 2
-    assert table["summary"][2][:2] == ["2", "Cəmi"]
+    assert [row[1:] for row in table["rows"]] == [
+        ["16.12", "17:45", "44", "+995 32 212 34 56", "0,20", "-"],
+        ["20.12", "17:07", "180", "+995 32 212 34 56", "0,60", "-"],
+    ]
+    assert table["destinations"] == ["beynəlxalq · Gürcüstan"] * 2
+    assert table["summary"][-1] == ["2", "Cəmi", "0,80", ""]
     assert page.get_by_label("Telefon nömrəsi").count() == 0
 
 

@@ -198,17 +198,18 @@ def test_every_page_fits_the_phone(browser, live_server, signed_in, phone_world,
                                  javascript, problems):
         if who is AYSEL and path == "/calls":
             assert _header_lines(page) == {"rows": 2, "most_lines_in_an_item": 1}
-            # Every call's amount and payment mark, and the three totals, inside the screen.
+            # Every call's amount and payment mark, and the month's totals (two by kind and
+            # picture 5's three, under the line that says they are the month's), on screen.
             table = page.locator("table.calls")
             cells = table.locator("tbody td.amount, tbody td.mark, tfoot td.num, tfoot th")
-            assert cells.count() == 5 * 2 + 3 * 2
+            assert cells.count() == 5 * 2 + 5 * 2 + 1
             for box in (cells.nth(i).bounding_box() for i in range(cells.count())):
                 assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
             assert [t.strip() for t in table.locator("tfoot").inner_text().split("\n")
-                    if "," in t] == ["0,80", "0,00", "0,80"]
+                    if "," in t] == ["0,35", "0,45", "0,80", "0,00", "0,80"]
             # Still a table: header cells for every column, read by a screen reader.
             assert table.get_by_role("columnheader").count() == 7
-            assert table.get_by_role("row").count() == 1 + 5 + 3
+            assert table.get_by_role("row").count() == 1 + 5 + 1 + 5
             # The footnote is one tap away.
             note = table.get_by_role("link", name="Ödəniş işarəsinin izahı")
             assert note.is_visible()
