@@ -87,3 +87,28 @@ def test_preparing_again_in_the_month_keeps_what_people_did(db):
     december = prepare_demo(DATA_DIR, now=to_db(baku_local(2026, 12, 3, 9, 0)))
     assert len(calls_of(lines_of(Citizen.get(username="aysel"), december)[0])) == 5
     assert Feedback.select().count() == 1 and Citizen.get(username="aysel").id == aysel.id
+
+
+def test_a_young_months_calls_fall_in_the_waking_hours_gone_by(db):
+    """On 6 December at 18:00 the month's calls are spread over its first six days, each
+    between 09:00 and 21:00 in Baku, as people call; not all in the first minutes."""
+    from egov.timeutil import to_baku
+
+    now = to_db(baku_local(2026, 12, 6, 18, 0))
+    prepare_demo(DATA_DIR, now=now)
+    december = [to_baku(c.started_at) for c in Call.select()
+                if Month.containing(c.started_at) == Month(2026, 12)]
+    assert len(december) == 13  # 5 + 4 of Aysel's, 2 + 2 on the line Rauf takes over
+    assert all(9 <= moment.hour < 21 for moment in december)
+    assert {moment.day for moment in december} == {1, 2, 3, 4, 5}
+
+
+def test_in_a_months_first_hours_the_calls_spread_over_the_hours_gone_by(db):
+    from egov.timeutil import to_baku
+
+    now = to_db(baku_local(2026, 12, 1, 4, 30))
+    prepare_demo(DATA_DIR, now=now)
+    december = sorted(to_baku(c.started_at) for c in Call.select()
+                      if Month.containing(c.started_at) == Month(2026, 12))
+    assert december[0].hour == 0 and december[-1].hour == 3  # not all within ten minutes
+    assert all(moment <= to_baku(now) for moment in december)
