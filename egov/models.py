@@ -16,7 +16,9 @@ from peewee import (
 )
 
 from . import locales
+from .config import DEFAULT_CALL_RETENTION_MONTHS
 from .db import database, is_postgres
+from .timeutil import utcnow
 
 
 class BaseModel(Model):
@@ -346,15 +348,32 @@ ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, 
               StaffSession, Claim, ClaimCall, ClaimEvent, AccessEntry]
 
 
-def create_tables():
-    """Create every table that does not exist yet (safe to repeat)."""
+def create_tables(call_retention_months=DEFAULT_CALL_RETENTION_MONTHS):
+    """Create every table that does not exist yet, and bring a database made by an older
+    version up to date (safe to repeat).
+
+    On PostgreSQL the call table is partitioned by month (egov.call_partitions): a plain
+    one, new or made before, is converted, and every month of the retention period and
+    the coming ones gets its partition. Returns the conversion's {month: calls moved}
+    when one ran, else None."""
+    from . import call_partitions
+
     with database.connection_context():
         _add_claim_call_disputing()
         _add_missing_columns()
         _add_claim_call_facts()
-        database.create_tables(ALL_MODELS, safe=True)
+        # Peewee's description of the call table is the plain one (SQLite's, and the
+        # one a PostgreSQL conversion starts from): once partitioned, it is left alone.
+        partitioned = call_partitions.is_partitioned()
+        database.create_tables([model for model in ALL_MODELS
+                                if not (partitioned and model is Call)], safe=True)
+        converted = None
         if is_postgres():
+            now = utcnow()
+            converted = call_partitions.convert(now, call_retention_months)
+            call_partitions.ensure(now, call_retention_months)
             database.execute_sql(ACCESS_LOG_GUARD)
+        return converted
 
 
 # Columns added after a table first shipped: a database made before gets them, empty.
