@@ -28,6 +28,7 @@ once across all months is the intake's own look-up before it inserts
 import re
 from dataclasses import dataclass
 
+from .config import DEFAULT_CALL_RETENTION_MONTHS
 from .db import database, is_postgres
 from .models import Claim, ClaimCall
 from .timeutil import Month
@@ -103,14 +104,23 @@ def create_months(first, last):
     return made
 
 
-def ensure(now, retention_months, ahead=AHEAD):
+def ensure(now, retention_months=None, ahead=AHEAD):
     """Every month of the retention period (the current month and `retention_months`
-    before it) and the `ahead` after it gets its partition; the months made."""
+    before it) and the `ahead` after it gets its partition; the months made.
+
+    Without `retention_months` (a caller that does not know CALL_RETENTION_MONTHS), the
+    default period's months are made for a table that has none, and otherwise only
+    those from its oldest month on: a shorter period an operator chose is kept."""
     current = Month.containing(now)
-    return create_months(current.shifted(-retention_months), current.shifted(ahead))
+    first = current.shifted(-(retention_months if retention_months is not None
+                              else DEFAULT_CALL_RETENTION_MONTHS))
+    held = months()
+    if retention_months is None and held:
+        first = max(first, held[0])
+    return create_months(first, current.shifted(ahead))
 
 
-def convert(now, retention_months, ahead=AHEAD):
+def convert(now, retention_months=None, ahead=AHEAD):
     """Turn a plain call table (a database made before partitions) into the partitioned
     one, in one transaction; {month: calls moved}. Nothing to do (None) when it is one.
 
@@ -144,7 +154,8 @@ def convert(now, retention_months, ahead=AHEAD):
         for name, definition in foreign_keys:
             database.execute_sql(f'ALTER TABLE "call" ADD CONSTRAINT "{name}" {definition}')
         current = Month.containing(now)
-        first = current.shifted(-retention_months)
+        first = current.shifted(-(retention_months if retention_months is not None
+                                  else DEFAULT_CALL_RETENTION_MONTHS))
         if oldest is not None:
             first = min(first, Month.containing(oldest))
         last = max(current.shifted(ahead), Month.containing(newest or now))

@@ -2,7 +2,6 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-
 from peewee import OperationalError
 
 from . import access_log, call_partitions
@@ -133,7 +132,7 @@ def prune_calls_command(keep_months):
 def prune_access_log_command(months):
     """Delete access-log entries older than the retention period; say how many."""
     months = months or current_app.config["ACCESS_LOG_RETENTION_MONTHS"]
-    create_tables()
+    create_tables(current_app.config["CALL_RETENTION_MONTHS"])
     with database.connection_context():
         now = utcnow()
         before, pruned = access_log.cutoff(months, now), access_log.prune(months, now)

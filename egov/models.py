@@ -16,7 +16,6 @@ from peewee import (
 )
 
 from . import locales
-from .config import DEFAULT_CALL_RETENTION_MONTHS
 from .db import database, is_postgres
 from .timeutil import utcnow
 
@@ -348,14 +347,14 @@ ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, 
               StaffSession, Claim, ClaimCall, ClaimEvent, AccessEntry]
 
 
-def create_tables(call_retention_months=DEFAULT_CALL_RETENTION_MONTHS):
+def create_tables(call_retention_months=None):
     """Create every table that does not exist yet, and bring a database made by an older
     version up to date (safe to repeat).
 
     On PostgreSQL the call table is partitioned by month (egov.call_partitions): a plain
-    one, new or made before, is converted, and every month of the retention period and
-    the coming ones gets its partition. Returns the conversion's {month: calls moved}
-    when one ran, else None."""
+    one, new or made before, is converted, and every month of the retention period
+    (CALL_RETENTION_MONTHS, given by the commands) and the coming ones gets its
+    partition. Returns the conversion's {month: calls moved} when one ran, else None."""
     from . import call_partitions
 
     with database.connection_context():

@@ -3,7 +3,7 @@ TEST_DATABASE_URL says so), a client, and data built through the product's own
 functions (egov.backoffice.registry), never by writing rows behind its back."""
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -18,7 +18,7 @@ from egov.db import bind, database, is_postgres
 from egov.models import ALL_MODELS, create_tables
 from egov.backoffice.registry import assign_line, record_call
 from egov.identity.citizens import register_citizen
-from egov.timeutil import BAKU, Month, utcnow
+from egov.timeutil import BAKU, Month, to_db, utcnow
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
 # On PostgreSQL each month of calls is a partition (egov.call_partitions), and every
@@ -64,7 +64,7 @@ def create_test_call_tables():
     period it keeps, and those around the demo clock, however far from today it falls."""
     create_tables(TEST_CALL_RETENTION_MONTHS)
     if is_postgres():
-        demo_month = Month.containing(DEMO_NOW.astimezone(timezone.utc).replace(tzinfo=None))
+        demo_month = Month.containing(to_db(DEMO_NOW))
         with database.connection_context():
             call_partitions.create_months(demo_month.shifted(-TEST_CALL_RETENTION_MONTHS),
                                           demo_month.shifted(1))
