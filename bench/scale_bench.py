@@ -12,7 +12,8 @@ machine, so it holds on a noisy, shared machine where absolute times do not:
   sessions, each its own generated citizen, from one asyncio (aiohttp) process;
 - bytes on the wire as Chromium counts them (first visit, repeat visit, fragments),
   with the compression the app itself sends, against the uncompressed sizes;
-- the query plans of the report's and the intake's lookups.
+- the query plans of the report's and the intake's lookups, and on PostgreSQL how many
+  of the call table's monthly partitions each reads (the report: one).
 
 Environment: BENCH_CALLS (default 10 000 000), BENCH_DATABASE_URL (default a
 SQLite file under bench/data/, generated once and reused), BENCH_SECONDS per
@@ -43,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from egov.telephony.access import calls_query, holdings_query, lines_of  # noqa: E402
 from egov.telephony.billing import load_tariffs  # noqa: E402
 from egov.catalogue import load_catalogue  # noqa: E402
+from egov import call_partitions  # noqa: E402
 from egov.db import bind, database, is_postgres, query_plan  # noqa: E402
 from egov.models import create_tables  # noqa: E402
 from egov.demo import AYSEL, AYSEL_SECOND_LINE, local, prepare_demo  # noqa: E402
@@ -210,21 +212,31 @@ def report_ms(small, big, blocks=10, runs=30):
 
 
 def plans():
-    """(what, the index it should use, plan) of the report's queries and the intake's lookups."""
+    """(what, the indexes that should serve it, plan, partitions read or None) of the
+    report's queries and the intake's lookups. On PostgreSQL each month of calls is a
+    partition with its own copy of the call indexes (call_2026_12_line_id_started_at_idx)."""
     aysel = Citizen.get(Citizen.fin == AYSEL["fin"])
     month = Month.current()
     held = lines_of(aysel, month)[0]
     some_ids = [r for (r,) in Call.select(Call.record_id).limit(3).tuples()]
     queries = {
         "report: the citizen's holder periods": (
-            "line_ownership_citizen_id", holdings_query(aysel, month)),
-        "report: the line's calls in the month": ("call_line_id_started_at", calls_query(held)),
-        "intake: holder periods of the file's lines": ("line_ownership_line_id", (
+            ("line_ownership_citizen_id",), holdings_query(aysel, month)),
+        "report: the line's calls in the month": (
+            ("call_line_id_started_at", "_line_id_started_at_idx"), calls_query(held)),
+        "intake: holder periods of the file's lines": (("line_ownership_line_id",), (
             LineOwnership.select().where(LineOwnership.line.in_([held.line.id])))),
-        "intake: calls by the operator's record id": ("call_record_id", (
-            Call.select(Call.id).where(Call.record_id.in_(some_ids)))),
+        "intake: calls by the operator's record id": (
+            ("call_record_id", "_record_id_started_at_key"),
+            Call.select(Call.id).where(Call.record_id.in_(some_ids))),
     }
-    return [(name, index, query_plan(query)) for name, (index, query) in queries.items()]
+    partitioned = call_partitions.is_partitioned()
+    found = []
+    for name, (indexes, query) in queries.items():
+        plan = query_plan(query)
+        read = call_partitions.scanned(plan) if partitioned and query.model is Call else None
+        found.append((name, indexes, plan, read))
+    return found, len(call_partitions.months()) if partitioned else 0
 
 
 # ---------------------------------------------------------------- serving
@@ -594,9 +606,13 @@ def main():
     print(f"Load average at the end: {load_average[0]:.1f} {load_average[1]:.1f} "
           f"{load_average[2]:.1f}")
     print("\n## Query plans\n")
-    for name, index, lines in query_plans:
-        verdict = "uses" if any(index in line for line in lines) else "DOES NOT USE"
-        print(f"{name}: {verdict} {index}")
+    query_plans, partitions = query_plans
+    for name, indexes, lines, read in query_plans:
+        used = any(index in line for line in lines for index in indexes)
+        print(f"{name}: {'uses' if used else 'DOES NOT USE'} {' or '.join(indexes)}")
+        if read is not None:  # the call table by month (egov.call_partitions), PostgreSQL
+            names = ", ".join(read) if len(read) <= 3 else f"{read[0]} … {read[-1]}"
+            print(f"  reads {len(read)} of the call table's {partitions} partitions ({names})")
         for line in lines:
             print(f"    {line}")
     print(f"\nbench took {time.perf_counter() - started:.0f} s")

@@ -14,7 +14,8 @@ from . import (
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
 from .blueprints import account, auth, calls, claims, feedback, guide, portal, staff
-from .commands import init_db_command, prune_access_log_command
+from .commands import (create_call_partitions_command, init_db_command, prune_access_log_command,
+                       prune_calls_command)
 from .demo import prepare_demo_command
 from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
@@ -61,7 +62,8 @@ def create_app(test_config=None):
     oidc.init_app(app)
 
     for command in (init_db_command, prepare_demo_command, create_staff_command,
-                    prune_access_log_command):
+                    prune_access_log_command, create_call_partitions_command,
+                    prune_calls_command):
         app.cli.add_command(command)
     register_intake_commands(app)
 

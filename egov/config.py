@@ -32,6 +32,15 @@ def _development_secret_key(instance_path):
     return path.read_text().strip()
 
 
+# The months before the current one a citizen can open and claim calls in.
+DEFAULT_CLAIM_WINDOW_MONTHS = 2
+# How long the operator's call records are kept beyond the claim window, for a dispute
+# that goes on outside the portal (a complaint, a court case): three years. A choice of
+# ours, not a reading of a law (docs/operators.md, "Retention and scheduled jobs").
+CALL_RECORDS_KEPT_MONTHS = 36
+DEFAULT_CALL_RETENTION_MONTHS = DEFAULT_CLAIM_WINDOW_MONTHS + CALL_RECORDS_KEPT_MONTHS
+
+
 def _seconds(value):
     return int(value) if value else None
 
@@ -59,6 +68,7 @@ def from_environment(instance_path, environ=None):
     production = env.get("EGOV_ENV", "development") == "production"
     # A public kiosk: strangers take turns at one screen, so the idle limit is shorter.
     kiosk = _bool(env.get("KIOSK_MODE"))
+    claim_window = int(env.get("CLAIM_WINDOW_MONTHS", DEFAULT_CLAIM_WINDOW_MONTHS))
     config = {
         "EGOV_ENV": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -88,8 +98,11 @@ def from_environment(instance_path, environ=None):
                                                "60" if kiosk else "120")),
         # The access log («Məlumatlarıma kim baxıb?») keeps entries this long.
         "ACCESS_LOG_RETENTION_MONTHS": int(env.get("ACCESS_LOG_RETENTION_MONTHS", "12")),
-        # The months before the current one a citizen can open and claim calls in.
-        "CLAIM_WINDOW_MONTHS": int(env.get("CLAIM_WINDOW_MONTHS", "2")),
+        "CLAIM_WINDOW_MONTHS": claim_window,
+        # On PostgreSQL, `flask prune-calls` drops the months of calls before the current
+        # month and this many before it (egov.call_partitions); never inside the claim window.
+        "CALL_RETENTION_MONTHS": int(env.get("CALL_RETENTION_MONTHS",
+                                             claim_window + CALL_RECORDS_KEPT_MONTHS)),
         # However active, a session ends this long after sign-in (OWASP ASVS 3.3).
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "8")),
         "SESSION_COOKIE_NAME": "egov_session",
@@ -116,6 +129,9 @@ def from_environment(instance_path, environ=None):
         "TEST_CLOCK": None if production else _test_clock(env.get("TEST_CLOCK")),
     }
     config.update(_sign_in_providers(env))
+    if config["CALL_RETENTION_MONTHS"] < claim_window:
+        raise ConfigError("CALL_RETENTION_MONTHS must be at least CLAIM_WINDOW_MONTHS: citizens "
+                          "can still open and dispute the calls of the claim window")
     if production:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL")
                    if not env.get(name)]

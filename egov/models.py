@@ -19,6 +19,7 @@ from peewee import (
 
 from . import locales
 from .db import database, is_postgres
+from .timeutil import utcnow
 
 
 class BaseModel(Model):
@@ -244,10 +245,21 @@ class Claim(BaseModel):
 
 
 class ClaimCall(BaseModel):
-    """A call disputed by a claim, with the amount it had when the claim was filed."""
+    """A call disputed by a claim, with the amount it had when the claim was filed.
+
+    The call's start, duration and number are copied here when the claim is filed: they
+    are part of what the claim decided on, and stay when the call itself is gone (its
+    month dropped by the retention prune, egov.call_partitions). Then `call` is None.
+    The reference to the call is (call, call_started_at): on PostgreSQL the call table is
+    partitioned by its start, so a call is found by its id and start together (a
+    composite foreign key there; SQLite keeps a plain table and a key on the id)."""
 
     claim = ForeignKeyField(Claim, backref="claim_calls", on_delete="CASCADE")
-    call = ForeignKeyField(Call, backref="claim_calls", on_delete="CASCADE")
+    call = ForeignKeyField(Call, null=True, backref="claim_calls", on_delete="CASCADE",
+                           index=False)
+    call_started_at = DateTimeField()
+    call_duration_seconds = IntegerField()
+    call_dialled_number = CharField(max_length=32)
     original_qepik = IntegerField()
     # Set only when the claim is accepted; Call.amount_qepik itself is never rewritten.
     corrected_qepik = IntegerField(null=True, constraints=[Check("corrected_qepik >= 0")])
@@ -258,10 +270,11 @@ class ClaimCall(BaseModel):
     disputing = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
 
     class Meta:
-        indexes = ((("claim", "call"), True), (("call",), False))
+        indexes = ((("claim", "call"), True), (("call", "call_started_at"), False))
 
 
-ClaimCall.add_index(ClaimCall.index(ClaimCall.call, unique=True, where=SQL("disputing"),
+ClaimCall.add_index(ClaimCall.index(ClaimCall.call, ClaimCall.call_started_at, unique=True,
+                                    where=SQL("disputing"),
                                     name="claim_call_one_standing_dispute"))
 
 
@@ -347,14 +360,32 @@ ALL_MODELS = [Citizen, CitizenLanguage, LoginSession, PhoneLine, LineOwnership, 
               StaffSession, Claim, ClaimCall, ClaimEvent, AccessEntry]
 
 
-def create_tables():
-    """Create every table that does not exist yet (safe to repeat)."""
+def create_tables(call_retention_months=None):
+    """Create every table that does not exist yet, and bring a database made by an older
+    version up to date (safe to repeat).
+
+    On PostgreSQL the call table is partitioned by month (egov.call_partitions): a plain
+    one, new or made before, is converted, and every month of the retention period
+    (CALL_RETENTION_MONTHS, given by the commands) and the coming ones gets its
+    partition. Returns the conversion's {month: calls moved} when one ran, else None."""
+    from . import call_partitions
+
     with database.connection_context():
         _add_claim_call_disputing()
         _add_missing_columns()
-        database.create_tables(ALL_MODELS, safe=True)
+        _add_claim_call_facts()
+        # Peewee's description of the call table is the plain one (SQLite's, and the
+        # one a PostgreSQL conversion starts from): once partitioned, it is left alone.
+        partitioned = call_partitions.is_partitioned()
+        database.create_tables([model for model in ALL_MODELS
+                                if not (partitioned and model is Call)], safe=True)
+        converted = None
         if is_postgres():
+            now = utcnow()
+            converted = call_partitions.convert(now, call_retention_months)
+            call_partitions.ensure(now, call_retention_months)
             database.execute_sql(ACCESS_LOG_GUARD)
+        return converted
 
 
 # Columns added after a table first shipped: a database made before gets them, empty.
@@ -388,6 +419,31 @@ def _add_column(model, name, field):
 
     migrate(SchemaMigrator.from_database(database).add_column(table, name, field))
     return True
+
+
+def _add_claim_call_facts():
+    """A database made before ClaimCall kept its call's facts gets them, copied from the
+    calls; its indexes on the call reference are dropped, to be made again with the
+    call's start by create_tables."""
+    table = ClaimCall._meta.table_name
+    if not database.table_exists(table):
+        return
+    if "call_started_at" in {column.name for column in database.get_columns(table)}:
+        return
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    copies = (("call_started_at", "started_at", DateTimeField(null=True)),
+              ("call_duration_seconds", "duration_seconds", IntegerField(null=True)),
+              ("call_dialled_number", "dialled_number", CharField(max_length=32, null=True)))
+    migrator = SchemaMigrator.from_database(database)
+    with database.atomic():
+        for index in ("claim_call_one_standing_dispute", "claim_call_call_id"):
+            database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+        migrate(*[migrator.add_column(table, name, field) for name, _, field in copies])
+        database.execute_sql(f'UPDATE "{table}" SET ' + ", ".join(
+            f'"{name}" = (SELECT "{source}" FROM "call" WHERE "call"."id" = "{table}"."call_id")'
+            for name, source, _ in copies))
+        migrate(*[migrator.add_not_null(table, name) for name, _, _ in copies])
 
 
 def _add_claim_call_disputing():

@@ -31,9 +31,10 @@ def baku_local(year, month, day, hour=0, minute=0, second=0):
     return datetime(year, month, day, hour, minute, second, tzinfo=BAKU)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Month:
-    """A calendar month in Baku time; start and end are naive UTC bounds [start, end)."""
+    """A calendar month in Baku time; start and end are naive UTC bounds [start, end).
+    Months compare in time order."""
 
     year: int
     month: int
@@ -64,7 +65,12 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
     def previous(self):
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+        return self.shifted(-1)
+
+    def shifted(self, months):
+        """The month `months` later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
 
     @property
     def start(self):
@@ -72,8 +78,7 @@ class Month:
 
     @property
     def end(self):
-        year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
-        return to_db(baku_local(year, month, 1))
+        return self.shifted(1).start
 
     def label(self, language=None):
         """The month as the citizen reads it: «noyabr 2026», «November 2026», «ноябрь 2026»

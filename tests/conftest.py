@@ -13,13 +13,18 @@ import time_machine
 from egov import create_app
 from egov.telephony.billing import load_tariffs
 from egov.catalogue import load_catalogue
+from egov import call_partitions
 from egov.db import bind, database, is_postgres
 from egov.models import ALL_MODELS, create_tables
 from egov.backoffice.registry import assign_line, record_call
 from egov.identity.citizens import register_citizen
-from egov.timeutil import BAKU, Month, utcnow
+from egov.timeutil import BAKU, Month, to_db, utcnow
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
+# On PostgreSQL each month of calls is a partition (egov.call_partitions), and every
+# partition adds to the TRUNCATE that empties the database before each test: the suite
+# keeps the months its calls fall in, not the 38 of production's retention.
+TEST_CALL_RETENTION_MONTHS = 4
 
 
 def _ensure_postgres_database(url, fresh=False):
@@ -50,8 +55,19 @@ def database_url(tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         bind(url)
-    create_tables()
+    create_test_call_tables()
     return url
+
+
+def create_test_call_tables():
+    """Every table, with the months of calls the suite needs: those of the retention
+    period it keeps, and those around the demo clock, however far from today it falls."""
+    create_tables(TEST_CALL_RETENTION_MONTHS)
+    if is_postgres():
+        demo_month = Month.containing(to_db(DEMO_NOW))
+        with database.connection_context():
+            call_partitions.create_months(demo_month.shifted(-TEST_CALL_RETENTION_MONTHS),
+                                          demo_month.shifted(1))
 
 
 def empty_database():
@@ -74,6 +90,7 @@ def app(database_url, tmp_path):
         "SECRET_KEY": "test-secret",
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAST_PASSWORD_HASHING": True,  # argon2's cheapest parameters (egov.identity.passwords)
+        "CALL_RETENTION_MONTHS": TEST_CALL_RETENTION_MONTHS,
     })
     empty_database()
     yield app

@@ -257,11 +257,12 @@ def test_the_database_itself_refuses_a_second_standing_dispute_of_a_call(aysel):
     row = first.claim_calls.get()
     second = Claim.create(reference="RK-0000-AAAAA", citizen=aysel, line=first.line,
                           reason="x", created_at=first.created_at)
-    with pytest.raises(IntegrityError), database.atomic():
-        ClaimCall.create(claim=second, call=row.call, original_qepik=row.original_qepik)
+    with pytest.raises(IntegrityError) as refused, database.atomic():
+        ClaimCall.create(**claims.claim_call_row(second, row.call))
+    assert "call_started_at" in str(refused.value)  # the index on the call and its start
     claims.reject(first, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Yox.")
     assert not ClaimCall.get_by_id(row.id).disputing  # a rejected claim frees its calls
-    ClaimCall.create(claim=second, call=row.call, original_qepik=row.original_qepik)
+    ClaimCall.create(**claims.claim_call_row(second, row.call))
 
 
 def test_my_claims_cost_the_same_queries_for_one_claim_or_many(client, aysel, queries_for):

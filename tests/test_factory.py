@@ -41,6 +41,21 @@ def test_an_unknown_environment_name_refuses_to_start(tmp_path, value):
         config.from_environment(tmp_path, environ={"EGOV_ENV": value, "DEV_IDP": "1"})
 
 
+@pytest.mark.parametrize("environ, months", [
+    ({}, 38),  # the claim window (2) and three years of the operator's records
+    ({"CLAIM_WINDOW_MONTHS": "3"}, 39),
+    ({"CALL_RETENTION_MONTHS": "2"}, 2),  # just the claim window: allowed
+])
+def test_calls_are_kept_the_claim_window_and_three_years_unless_said(tmp_path, environ, months):
+    assert config.from_environment(tmp_path, environ=environ)["CALL_RETENTION_MONTHS"] == months
+
+
+def test_calls_cannot_be_kept_less_than_the_claim_window(tmp_path):
+    with pytest.raises(config.ConfigError, match="CALL_RETENTION_MONTHS must be at least "
+                                                 "CLAIM_WINDOW_MONTHS"):
+        config.from_environment(tmp_path, environ={"CALL_RETENTION_MONTHS": "1"})
+
+
 def test_production_cookies_are_secure(tmp_path):
     settings = config.from_environment(tmp_path, environ={
         "EGOV_ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/egov",

@@ -11,7 +11,7 @@ import secrets
 from peewee import IntegrityError
 
 from ..db import database
-from ..models import Call, Claim, ClaimCall, ClaimEvent
+from ..models import Claim, ClaimCall, ClaimEvent
 from ..timeutil import utcnow
 
 # No 0/O, 1/I/L: a reference read aloud over the phone must not be misheard.
@@ -61,10 +61,7 @@ def file_claim(citizen, held, calls, reason):
             with database.atomic():
                 claim = Claim.create(reference=new_reference(now), citizen=citizen,
                                      line=held.line, reason=reason.strip(), created_at=now)
-                ClaimCall.insert_many([
-                    {"claim": claim, "call": call, "original_qepik": call.amount_qepik}
-                    for call in calls
-                ]).execute()
+                ClaimCall.insert_many([claim_call_row(claim, call) for call in calls]).execute()
                 ClaimEvent.create(claim=claim, status=Claim.RECEIVED, created_at=now)
                 return claim
         except IntegrityError:
@@ -73,6 +70,14 @@ def file_claim(citizen, held, calls, reason):
             _refuse_if_taken(calls)
             continue  # otherwise a reference drawn twice: draw again
     raise ClaimError("no free reference")
+
+
+def claim_call_row(claim, call):
+    """The ClaimCall row of a call a claim disputes: the call's facts and amount are kept
+    with the claim, which outlives the call (egov.call_partitions drops old months)."""
+    return {"claim": claim, "call": call, "call_started_at": call.started_at,
+            "call_duration_seconds": call.duration_seconds,
+            "call_dialled_number": call.dialled_number, "original_qepik": call.amount_qepik}
 
 
 def _refuse_if_taken(calls):
@@ -85,12 +90,10 @@ def disputed_calls(claim):
     """The calls a claim disputes: the only calls the operator's staff ever see.
 
     The claim itself comes from access.claim_of for a citizen, or from the claims
-    desk for staff."""
-    return list(
-        ClaimCall.select(ClaimCall, Call).join(Call)
-        .where(ClaimCall.claim == claim)
-        .order_by(Call.started_at, Call.id)
-    )
+    desk for staff. Each row keeps its call's facts, so the claim reads the same after
+    the call's month was dropped."""
+    return list(ClaimCall.select().where(ClaimCall.claim == claim)
+                .order_by(ClaimCall.call_started_at, ClaimCall.id))
 
 
 def history(claim):

@@ -71,7 +71,8 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
         (tmp_path / unit.name).write_text(text)
     assert {unit.name for unit in UNITS} == {
         "egov.service", "egov-prune-access-log.service", "egov-prune-access-log.timer",
-        "egov-prune-calls.service", "egov-prune-calls.timer"}
+        "egov-prune-calls.service", "egov-prune-calls.timer",
+        "egov-create-call-partitions.service", "egov-create-call-partitions.timer"}
     result = subprocess.run([analyze, "verify", *sorted(str(p) for p in tmp_path.glob("egov*"))],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     # verify only warns about an unknown key or a bad value: any word from it is a failure.

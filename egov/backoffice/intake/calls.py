@@ -14,12 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from ... import access_log
-from ...db import database
+from ... import access_log, call_partitions
+from ...db import database, is_postgres
 from ...models import Call
 from ...telephony.billing import TariffError
 from ...telephony.numbering import INTERCITY, INTERNATIONAL, NumberError, classify, normalise
-from ...timeutil import utcnow
+from ...timeutil import Month, utcnow
 from ..registry import rating_columns
 from .lines import registry_of
 from .source import (
@@ -38,6 +38,9 @@ from .writer import (BATCH_SIZE, ImportResult, imported_calls, insert_batches, n
 
 COLUMNS = ("record_id", "calling_number", "called_number", "started_at", "duration_seconds")
 MAX_DURATION = 24 * 3600  # a longer "call" is a fault in the exchange's record, not a call
+# On PostgreSQL call imports take turns (a transaction-scoped advisory lock): the look-up
+# of record ids already imported is then the real guard, whatever the months.
+CALL_IMPORT_LOCK = 0x63616C6C  # "call"
 FIELDS = [Call.record_id, Call.line, Call.started_at, Call.duration_seconds,
           Call.dialled_number, Call.kind, Call.amount_qepik, Call.plan, Call.qepik_per_minute,
           Call.band, Call.factor_permille, Call.billed_seconds]
@@ -108,7 +111,13 @@ def _check_holders_and_rate(calls, tariffs, problems):
 
 
 def _check_existing(calls, problems):
-    """Calls already imported: the same content is fine (a repeat), other content is not."""
+    """Calls already imported: the same content is fine (a repeat), other content is not.
+
+    This look-up is what keeps a record id to one call. On PostgreSQL the call table is
+    partitioned by month (egov.call_partitions) and its unique key is (record_id,
+    started_at): the database alone would take the same record id again in another month.
+    The look-up searches every month, and imports take turns (CALL_IMPORT_LOCK), so no
+    other import adds a record id between this look-up and the insert."""
     by_id = {c.record_id: c for c in calls}
     known = select_in(
         lambda b: imported_calls(b, Call.record_id, Call.line, Call.started_at,
@@ -130,6 +139,29 @@ def _check_existing(calls, problems):
                 f"(line {call.calling if line_id == call.line_id else 'another line'}, "
                 f"{local_text(started_at)}, {duration} s, {dialled})")))
     return existing
+
+
+def _check_months(calls, problems):
+    """On PostgreSQL every call's Baku month needs its partition: one problem per month
+    without one, naming the month and what to do (egov.call_partitions)."""
+    if not is_postgres():
+        return
+    by_month = {}
+    for call in calls:
+        by_month.setdefault(Month.containing(call.started_at), []).append(call.line_no)
+    held = call_partitions.months()
+    for month, line_numbers in sorted(by_month.items()):
+        if month in held:
+            continue
+        if held and month < held[0]:
+            why = (f"older than the oldest month the call table keeps ({held[0]}): past the "
+                   "retention period (CALL_RETENTION_MONTHS), its calls are not taken again")
+        else:
+            why = ("the call table has no partition for that month yet: run "
+                   "`flask create-call-partitions`, then this import again")
+        problems.append(Problem(min(line_numbers), (
+            f"{len(line_numbers)} call(s) of {month} (Baku time), the first on this line: "
+            f"{why}")))
 
 
 _RATING_COLUMNS = [field.name for field in FIELDS[5:]]
@@ -156,12 +188,15 @@ def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BAT
     now = now or utcnow()
     problems = []
     with database.atomic():
+        if is_postgres():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CALL_IMPORT_LOCK,))
         calls = checked_rows(
             source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
             lambda c: (c.record_id, f"record id {c.record_id}"), problems, progress, "calls")
         rated = [c for c in calls if c.kind is not None]
         _check_holders_and_rate(rated, tariffs, problems)
         existing = _check_existing([c for c in calls if c.line_id or c.kind is None], problems)
+        _check_months([c for c in rated if c.rating and c.record_id not in existing], problems)
         refuse_if_any(source, problems)
         new = [(c.record_id, c.line_id, c.started_at, c.duration, c.dialled,
                 *_columns(c.rating)) for c in rated if c.record_id not in existing]

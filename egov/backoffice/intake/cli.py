@@ -8,6 +8,7 @@ a non-terminal (cron, CI, a pipe) nothing is drawn at all.
 import sys
 
 import click
+from flask import current_app
 
 from ...db import database
 from ...models import create_tables
@@ -35,7 +36,7 @@ def _tariffs(app):
 
 
 def _run(importer, path, *args, **kwargs):
-    create_tables()
+    create_tables(current_app.config["CALL_RETENTION_MONTHS"])
     try:
         with database.connection_context():
             result = importer(path, *args, progress=terminal_progress, **kwargs)
@@ -111,7 +112,7 @@ def register_intake_commands(app):
         """Add a synthetic population (citizens, lines, handovers, calls) for load tests."""
         from .population import generate_population
 
-        create_tables()
+        create_tables(current_app.config["CALL_RETENTION_MONTHS"])
         with database.connection_context():
             done = generate_population(
                 citizens, calls, months=months, seed=seed,

@@ -19,10 +19,11 @@ from datetime import timedelta
 
 from peewee import fn
 
+from ... import call_partitions
 from ...db import database
 from ...models import Call, Citizen, LineOwnership, PhoneLine
 from ...telephony.numbering import INTERCITY, INTERNATIONAL
-from ...timeutil import utcnow
+from ...timeutil import Month, utcnow
 from .writer import copy_rows, no_progress
 
 CALL_BATCH = 50_000
@@ -127,6 +128,8 @@ def generate_population(citizens, calls, tariffs, months=3, seed=1, now=None,
     now = (now or utcnow()).replace(microsecond=0)
     window_end = now - timedelta(minutes=1)
     window_start = now - timedelta(days=30 * months)
+    if call_partitions.is_partitioned():  # --months may reach past the retention period
+        call_partitions.create_months(Month.containing(window_start), Month.containing(now))
     with database.atomic():
         lines = _people_and_lines(rng, citizens, window_start, window_end)
     counts = _call_counts(rng, lines, calls) if lines else []
