@@ -136,6 +136,8 @@ bench: install
 # worker, at low priority (the machine is shared). PASSES picks some, e.g. PASSES=billing;
 # results stay in .mutation/<pass>/mutants/ (git-ignored), so a second run only tries what
 # changed; `cd .mutation/billing && ../../$(BIN)/mutmut browse` shows each survivor's diff.
+# A pass whose name ends in _postgres runs on PostgreSQL (TEST_POSTGRES_URL's name + _mutation):
+# code that only PostgreSQL reaches is mutated there.
 # mutmut copies a source folder's other files (templates, CSS) into mutants/ only when
 # missing, so a changed template would be tested stale: the copy of egov/ is refreshed.
 PASSES ?= $(basename $(notdir $(wildcard tests/mutation/*.cfg)))
@@ -148,6 +150,7 @@ mutation: install
 		cp tests/mutation/$$pass.cfg .mutation/$$pass/setup.cfg; \
 		if [ -d .mutation/$$pass/mutants/egov ]; then rsync -a --exclude '*.py' \
 			--exclude __pycache__ egov/ .mutation/$$pass/mutants/egov/; fi; \
-		(cd .mutation/$$pass && nice -n 15 ../../$(BIN)/mutmut run --max-children 1 \
-			&& ../../$(BIN)/mutmut results); \
+		database=; case $$pass in *_postgres) database="$(TEST_POSTGRES_URL)_mutation";; esac; \
+		(cd .mutation/$$pass && TEST_DATABASE_URL=$$database \
+			nice -n 15 $(abspath $(BIN))/mutmut run --max-children 1 && $(abspath $(BIN))/mutmut results); \
 	done; $(BIN)/python scripts/mutation_score.py

@@ -40,18 +40,19 @@ def _never_sniffed(wsgi_app):
     return app
 
 
+def _hashed_filename(endpoint, values):
+    # Every url_for('static', …) in any template names the hashed copy when one is built.
+    if endpoint == "static" or endpoint.endswith(".static"):
+        manifest = digest.manifests.get(endpoint)
+        if manifest and values.get("filename") in manifest:
+            values["filename"] = manifest[values["filename"]]
+
+
 def init_app(app):
     """After the blueprints are registered: their static folders are served too."""
     app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", ["gzip", "brotli"])
     digest.init_app(app)
-
-    @app.url_defaults
-    def _hashed_filename(endpoint, values):
-        # Every url_for('static', …) in any template names the hashed copy when one is built.
-        if endpoint == "static" or endpoint.endswith(".static"):
-            manifest = digest.manifests.get(endpoint)
-            if manifest and values.get("filename") in manifest:
-                values["filename"] = manifest[values["filename"]]
+    app.url_defaults(_hashed_filename)
 
     # Files without a hash (a fresh checkout before `make install`) stay revalidated.
     served = WhiteNoise(app.wsgi_app, max_age=0, immutable_file_test=_is_hashed,

@@ -37,13 +37,20 @@ class FakeProvider:
         self.issuer_override = None
         self.requests = []
         self.end_session = False  # advertise an end_session_endpoint (set before discovery)
+        # A real provider serves sign-out from wherever it likes, often another host than
+        # its sign-in; set before discovery to advertise an end_session_endpoint there.
+        self.end_session_url = None
+        # A real provider's code belongs to one sign-in: the token given for it, when set.
+        self.tokens_by_code = {}
+        # A real provider's clock is not ours: its iat/exp are off by this many seconds.
+        self.clock_skew = 0
 
     @property
     def issuer(self):
         return self.base_url
 
     def claims(self, expected_nonce, **changes):
-        now = int(time.time())
+        now = int(time.time()) + self.clock_skew
         claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": "subject-1", "iat": now,
                   "exp": now + 300, "nonce": expected_nonce, "fin": "9NEWC01",
                   "name": "Yeni Vətəndaş"}
@@ -66,8 +73,8 @@ class FakeProvider:
         self.requests.append(request.path)
         if request.path == "/.well-known/openid-configuration":
             response = self._json({
-                **({"end_session_endpoint": f"{self.base_url}/logout"} if self.end_session
-                   else {}),
+                **({"end_session_endpoint": self.end_session_url or f"{self.base_url}/logout"}
+                   if self.end_session or self.end_session_url else {}),
                 "issuer": self.issuer_override or self.issuer,
                 "authorization_endpoint": f"{self.base_url}/authorize",
                 "token_endpoint": f"{self.base_url}/token",
@@ -83,8 +90,9 @@ class FakeProvider:
             if self.token_error:
                 response = self._json({"error": self.token_error}, status=400)
             else:
+                id_token = self.tokens_by_code.get(request.form.get("code"), self.id_token)
                 response = self._json({"access_token": "access", "token_type": "Bearer",
-                                       "expires_in": 300, "id_token": self.id_token})
+                                       "expires_in": 300, "id_token": id_token})
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)

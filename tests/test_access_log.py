@@ -269,7 +269,9 @@ def test_prune_removes_only_entries_past_the_retention_and_says_how_many(app, ay
 
 
 @pytest.mark.skipif("not __import__('os').environ.get('TEST_DATABASE_URL')",
-                    reason="the trigger is PostgreSQL's")
+                    reason="the append-only trigger is PostgreSQL's only: production runs "
+                    "on PostgreSQL alone (egov/config.py refuses SQLite there), and the "
+                    "development database has none")
 def test_postgresql_refuses_to_update_or_delete_an_entry(aysel):
     assert is_postgres()
     entry = AccessEntry.get(AccessEntry.action == access_log.SIGN_IN)
@@ -405,3 +407,18 @@ def test_the_count_reads_in_the_citizens_language(client, desk, language, three,
     client.get(f"/account/access-log?lang={language}")
     rows = others_rows(client)
     assert rows[0][2].endswith(three) and rows[1][2].endswith(five)
+
+
+def test_by_default_an_entry_365_days_old_is_kept_and_one_a_second_older_is_pruned(app, aysel):
+    """12 months of 30.44 days are 365 days: on 24 December 2026 at 11:00 UTC the prune
+    keeps what was written at 11:00:00 on 24 December 2025 and removes 10:59:59."""
+    for at in ("2025-12-24 10:59:59", "2025-12-24 11:00:00", "2025-12-24 11:00:01"):
+        AccessEntry.insert(at=datetime.fromisoformat(at), citizen=aysel, actor_kind="citizen",
+                           action=access_log.SIGN_IN, detail=at).execute()
+    with time_machine.travel(datetime.fromisoformat("2026-12-24 11:00:00+00:00"), tick=False):
+        result = app.test_cli_runner().invoke(args=["prune-access-log"])
+    assert result.output == ("Pruned 1 access-log entries older than 12 months "
+                             "(before 2025-12-24 11:00 UTC).\n")
+    kept = AccessEntry.select(AccessEntry.detail).where(AccessEntry.detail.startswith("2025"))
+    assert sorted(entry.detail for entry in kept) == ["2025-12-24 11:00:00",
+                                                      "2025-12-24 11:00:01"]

@@ -1,6 +1,8 @@
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 
 from egov import create_app
 from egov.models import Citizen, LoginSession
@@ -201,3 +203,19 @@ def test_successful_sign_ins_do_not_use_up_the_attempts(client, auth, aysel):
         assert auth.login().status_code == 302
         auth.logout()
     assert auth.login(password="wrong").status_code == 303
+
+
+def test_the_sign_in_limits_hold_for_a_minute_to_the_second(app, auth, aysel):
+    """Five failures per name and ten per address, counted for a minute from the first:
+    the sixth at 0:59 is refused, the seventh at 1:00 is tried (and fails as a guess)."""
+    first = datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc)
+    with time_machine.travel(first, tick=False) as traveller:
+        assert [auth.login(password=f"guess-{i}").status_code for i in range(5)] == [303] * 5
+        traveller.move_to(datetime(2026, 12, 24, 11, 0, 59, tzinfo=timezone.utc))
+        assert auth.login(password="guess-6").status_code == 429
+        assert auth.login().status_code == 429  # the right password waits too
+        traveller.move_to(datetime(2026, 12, 24, 11, 1, tzinfo=timezone.utc))
+        assert auth.login(password="guess-7").status_code == 303
+        # Per address, in this new minute: guess-7 and nine names fail, the eleventh waits
+        names = [auth.login(f"name-{i}", "wrong").status_code for i in range(10)]
+        assert names == [303] * 9 + [429]

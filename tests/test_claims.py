@@ -10,7 +10,7 @@ from egov.models import Citizen, Claim, ClaimCall
 from egov.backoffice.staff_accounts import create_staff
 from egov.timeutil import Month
 
-from .conftest import csrf_token
+from .conftest import AuthActions, csrf_token
 from .test_calls import cells
 from .test_portal import text
 
@@ -272,3 +272,27 @@ def test_my_claims_cost_the_same_queries_for_one_claim_or_many(client, aysel, qu
     file_claim("aysel", AYSEL_FIRST_LINE, [1])
     file_claim("aysel", AYSEL_SECOND_LINE, [0])
     assert queries_for("/calls/claims") == one
+
+
+def test_two_citizens_filing_at_once_each_file_and_see_only_their_own(app, demo, db):
+    aysel, rauf = app.test_client(), app.test_client()
+    AuthActions(aysel).login()
+    AuthActions(rauf).login("rauf", "rauf-demo-1")
+    # Both open their forms; Rauf sends his first, then Aysel hers, from the form opened before.
+    forms = {browser: csrf_token(browser, f"/calls/claims/new?line={line}")
+             for browser, line in ((aysel, AYSEL_FIRST_LINE), (rauf, HANDED_OVER_LINE))}
+    filed = {}
+    for browser, username, line, reason in ((rauf, "rauf", HANDED_OVER_LINE, "Rauf-un"),
+                                            (aysel, "aysel", AYSEL_FIRST_LINE, "Aysel-in")):
+        ids = call_ids(Citizen.get(username=username), line)
+        response = browser.post("/calls/claims/new", data={
+            "csrf_token": forms[browser], "line": line, "calls": [str(ids[0])],
+            "reason": reason})
+        assert response.status_code == 302
+        filed[browser] = response.headers["Location"].rsplit("/", 1)[1]
+    assert sorted((c.citizen.username, c.line.number, c.reason) for c in Claim.select()) == [
+        ("aysel", AYSEL_FIRST_LINE, "Aysel-in"), ("rauf", HANDED_OVER_LINE, "Rauf-un")]
+    for browser, other in ((aysel, rauf), (rauf, aysel)):
+        mine = text(browser.get("/calls/claims"))
+        assert filed[browser] in mine and filed[other] not in mine
+        assert browser.get(f"/calls/claims/{filed[other]}").status_code == 404

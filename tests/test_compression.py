@@ -54,3 +54,16 @@ def test_a_request_another_site_made_gets_no_compression(client, signed_in_demo,
 def test_small_answers_are_left_alone(client):
     response = fetch(client, "/healthz", "gzip, br", **BROWSER)
     assert "Content-Encoding" not in response.headers
+
+
+def test_brotli_at_level_5_and_accept_encoding_in_vary_for_another_sites_request(
+        client, signed_in_demo):  # noqa: F811
+    """Level 5: a page's size at a kiosk's link speed for little CPU (Flask-Compress
+    would use 4); and a cache must not hand the uncompressed answer to the citizen's own
+    navigation, or the compressed one to another site's request."""
+    response = fetch(client, "/calls", "br", **BROWSER)
+    assert response.data == brotli.compress(brotli.decompress(response.data), quality=5)
+    other = fetch(client, "/calls", "gzip, br", **{**BROWSER, "Sec-Fetch-Site": "cross-site"})
+    assert {"Accept-Encoding", "Sec-Fetch-Site"} <= set(
+        v.strip() for v in other.headers["Vary"].split(","))
+

@@ -153,3 +153,25 @@ def test_sqlite_locked_past_its_busy_timeout_answers_503_and_shows_no_account(
     assert [r.getMessage() for r in caplog.records if r.name == "egov"] == [
         "database unavailable: answering 503 (OperationalError: database is locked)"]
     assert auth.login().status_code == 302
+
+
+def test_sqlite_locked_answers_an_htmx_swap_with_a_fragment_in_the_readers_language(
+        database_url, client, demo):
+    """What the PostgreSQL outage test shows of the 503 (the reader's language, read without
+    the database; a fragment for a swap), shown on SQLite too, where developers run."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock (the PostgreSQL pass shows the same in its outage test)")
+    token = CSRF.search(client.get("/auth/login").get_data(as_text=True)).group(1)
+    writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        page = client.post("/auth/login/password", headers={
+            "Accept-Language": "en", "HX-Request": "true", "HX-Target": "main"}, data={
+            "username": "aysel", "password": "aysel-demo-1", "csrf_token": token})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    text = page.get_data(as_text=True)
+    assert page.status_code == 503 and "<html" not in text
+    assert "The service is temporarily unavailable." in text
+    assert page.headers["Retry-After"] == "5"

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import time_machine
 
 from egov import config, create_app
 from egov.models import Citizen, LoginSession, PendingSignIn, ProviderSignIn
@@ -408,3 +409,45 @@ def test_the_fin_claim_name_is_configurable(app, provider, db):
     provider.id_token = provider.sign(provider.claims(query["nonce"], fin=None, pin="9newc01"))
     assert callback(rp, "asan", query["state"]).status_code == 302
     assert Citizen.get().fin == NEW_FIN
+
+
+# --- A provider is another machine: its clock, its keys and its sign-out host differ ---
+
+SKEWS = {"59 s ahead": (59, 302), "61 s ahead": (61, 400),
+         "359 s behind (its token expired 59 s ago)": (-359, 302),
+         "361 s behind (its token expired 61 s ago)": (-361, 400)}
+
+
+@pytest.mark.parametrize("skew", SKEWS, ids=list(SKEWS))
+def test_a_provider_clock_off_by_up_to_a_minute_is_allowed_and_not_more(rp, provider, db, skew):
+    provider.clock_skew, expected = SKEWS[skew]
+    with time_machine.travel(1798110000, tick=False):  # 24 December 2026, 11:00 UTC
+        query = start(rp)
+        provider.id_token = provider.sign(provider.claims(query["nonce"]))
+        response = callback(rp, "asan", query["state"])
+    assert response.status_code == expected
+    assert LoginSession.select().count() == (1 if expected == 302 else 0)
+
+
+def test_while_a_key_is_rotated_both_are_published_and_each_is_accepted(rp, provider, db):
+    old = provider.key
+    provider.rotate()
+    provider.published = [old, provider.key]  # as real providers publish during a rotation
+    for key in (provider.key, old):
+        query = start(rp)
+        provider.id_token = provider.sign(provider.claims(query["nonce"]), key=key)
+        assert callback(rp, "asan", query["state"]).status_code == 302
+    assert provider.requests.count("/jwks") == 1  # both found in one fetch
+
+
+def test_sign_out_at_a_provider_host_other_than_its_sign_in_is_allowed_and_used(
+        app, provider, db):
+    provider.end_session_url = "http://127.0.0.2:9/session/end"  # never reached by the test
+    rp = create_app({**app.config, **_provider_config("asan", provider)}).test_client()
+    policy = rp.get("/auth/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.base_url} http://127.0.0.2:9;" in policy
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    response = rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
+    assert response.headers["Location"].startswith("http://127.0.0.2:9/session/end?")

@@ -109,3 +109,14 @@ def test_production_sends_strict_transport_security_with_its_max_age(app):
 def test_development_sends_no_strict_transport_security(client):
     # Over plain http on loopback it would only stick the browser to https on 127.0.0.1.
     assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_without_public_url_development_builds_addresses_from_the_request(app):
+    from egov.public_url import external_url, trusted_hosts
+
+    development = create_app({**app.config, "PUBLIC_URL": None})
+    with development.test_request_context("/", base_url="http://127.0.0.1:5000"):
+        assert external_url("auth.oidc_callback", means="asan") == \
+            "http://127.0.0.1:5000/auth/oidc/asan/callback"
+    assert trusted_hosts({"PUBLIC_URL": "https://portal.example"}) == ["portal.example"]
+    assert trusted_hosts({"PUBLIC_URL": None}) is None

@@ -1,15 +1,16 @@
 """egov.identity.sessions: the idle and absolute limits, the same for citizens and staff."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 
 from egov import config
 from egov.identity import sessions
 from egov.models import create_tables
 from egov.timeutil import to_baku, utcnow
 
-from .conftest import csrf_token
+from .conftest import AuthActions, csrf_token
 
 # The relying party and its provider on loopback, for the OIDC sign-in below.
 from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
@@ -191,8 +192,9 @@ def _found(row, now):
 def test_a_session_lives_to_the_end_of_its_idle_limit_and_not_a_second_more(citizen_session):
     # Two sessions: finding one alive renews its last activity.
     other = sessions.open_session(sessions.CITIZEN, citizen_session.citizen, means="password")
-    assert _found(citizen_session, citizen_session.last_seen_at + LIMITS.idle)
-    assert not _found(other, other.last_seen_at + LIMITS.idle + timedelta(seconds=1))
+    assert _found(citizen_session, citizen_session.last_seen_at + LIMITS.idle
+                  - timedelta(seconds=1))
+    assert not _found(other, other.last_seen_at + LIMITS.idle)
     # ended on the server, too
     assert [row.token for row in sessions.CITIZEN.model.select()] == [citizen_session.token]
 
@@ -200,9 +202,10 @@ def test_a_session_lives_to_the_end_of_its_idle_limit_and_not_a_second_more(citi
 def test_a_session_lives_to_the_end_of_its_absolute_limit_and_not_a_second_more(
         citizen_session):
     start = citizen_session.created_at
-    for minutes in range(10, 8 * 60 + 1, 10):  # active every ten minutes, to the 8th hour
+    for minutes in range(10, 8 * 60, 10):  # active every ten minutes, to the 8th hour
         assert _found(citizen_session, start + timedelta(minutes=minutes))
-    assert not _found(citizen_session, start + LIMITS.absolute + timedelta(seconds=1))
+    assert _found(citizen_session, start + LIMITS.absolute - timedelta(seconds=1))
+    assert not _found(citizen_session, start + LIMITS.absolute)
 
 
 def test_last_activity_is_written_only_once_a_quarter_of_the_idle_limit_has_passed(
@@ -451,3 +454,79 @@ def test_a_database_made_before_the_browser_column_gets_it(app, world, db):
     create_tables()
     create_tables()  # again: nothing to do
     assert sessions.CITIZEN.model.get_by_id("old").browser == ""
+
+
+# --- The default limits at their edges, under a frozen clock (the demo's Thursday,
+# 24 December 2026, 15:00 in Baku = 11:00 UTC): expectations are literal times. ---
+
+SIGN_IN_AT = datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc)
+
+
+def _two_browsers_signed_in(app):
+    browsers = [app.test_client(), app.test_client()]
+    for browser in browsers:
+        assert AuthActions(browser).login().status_code == 302
+    return browsers
+
+
+def test_by_default_a_session_idle_for_14_59_lives_and_one_idle_for_15_00_has_ended(app, demo):
+    with time_machine.travel(SIGN_IN_AT, tick=False) as traveller:
+        first, second = _two_browsers_signed_in(app)
+        traveller.move_to(datetime(2026, 12, 24, 11, 14, 59, tzinfo=timezone.utc))
+        status = _status(first)
+        assert (status["signed_in"], status["remaining"]) == (True, 1.0)
+        assert _citizen_signed_in(first)
+        traveller.move_to(datetime(2026, 12, 24, 11, 15, tzinfo=timezone.utc))
+        assert _status(second) == {"signed_in": False, "remaining": 0}
+        assert not _citizen_signed_in(second)
+        assert _citizen_signed_in(first)  # its activity at 11:14:59 moved its end to 11:29:59
+
+
+def test_by_default_the_warning_comes_two_minutes_before_the_end(app, client, auth, demo):
+    with time_machine.travel(SIGN_IN_AT, tick=False) as traveller:
+        auth.login()
+        page = client.get("/services").get_data(as_text=True)
+        assert 'data-remaining="900.0"' in page and 'data-warning="120.0"' in page
+        traveller.move_to(datetime(2026, 12, 24, 11, 13, tzinfo=timezone.utc))
+        assert _status(client)["remaining"] == 120.0
+        assert _status(client)["warning"] == 120.0
+
+
+def test_by_default_an_active_session_lives_7_59_59_and_ends_at_8_00(app, client, auth, demo):
+    with time_machine.travel(SIGN_IN_AT, tick=False) as traveller:
+        auth.login()
+        for minutes in range(14, 8 * 60, 14):  # a page every 14 minutes
+            traveller.move_to(SIGN_IN_AT + timedelta(minutes=minutes))
+            assert _citizen_signed_in(client), minutes
+        traveller.move_to(datetime(2026, 12, 24, 18, 59, 59, tzinfo=timezone.utc))
+        assert _citizen_signed_in(client)
+        traveller.move_to(datetime(2026, 12, 24, 19, 0, tzinfo=timezone.utc))
+        assert not _citizen_signed_in(client)
+
+
+def _countdown(client):
+    page = client.get("/services").get_data(as_text=True)
+    shown = re.search(r'<time id="session-ends-at" datetime="([^"]+)">([^<]+)</time>', page)
+    refresh = re.search(r'<meta http-equiv="refresh" content="(\d+);', page)
+    return shown.group(1), shown.group(2), int(refresh.group(1)), _status(client)["remaining"]
+
+
+def test_the_countdown_shows_the_idle_end_when_it_comes_first(app, client, auth, demo):
+    with time_machine.travel(SIGN_IN_AT, tick=False) as traveller:
+        auth.login()
+        traveller.move_to(datetime(2026, 12, 24, 11, 10, tzinfo=timezone.utc))
+        # The page is activity: 11:10 + 15 minutes, long before the 8-hour end (19:00).
+        assert _countdown(client) == ("2026-12-24T11:25:00Z", "15:25", 901, 900.0)
+
+
+def test_near_the_8_hour_end_the_countdown_shows_it_not_the_idle_end(app, client, auth, demo):
+    with time_machine.travel(SIGN_IN_AT, tick=False) as traveller:
+        auth.login()
+        for minutes in range(14, 7 * 60 + 50, 14):
+            traveller.move_to(SIGN_IN_AT + timedelta(minutes=minutes))
+            assert _citizen_signed_in(client), minutes
+        traveller.move_to(datetime(2026, 12, 24, 18, 50, tzinfo=timezone.utc))
+        # Idle would end at 19:05 UTC; the session ends at 19:00 UTC (23:00 in Baku).
+        assert _countdown(client) == ("2026-12-24T19:00:00Z", "23:00", 601, 600.0)
+        traveller.move_to(datetime(2026, 12, 24, 18, 58, tzinfo=timezone.utc))
+        assert _status(client)["remaining"] == 120.0  # the warning opens now, not at 19:03

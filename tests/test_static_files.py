@@ -86,3 +86,20 @@ def test_every_answer_about_a_static_file_says_nosniff(client, built):
     for status, response in answers.items():
         assert response.status_code == status
         assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"], status
+
+
+@pytest.mark.parametrize("name, kept_a_year", [
+    ("portal-0123456789abcdef0123456789abcdef.css", True),  # 32 hex digits: a digest
+    ("portal-0123456789abcdef0123456789abcde.css", False),  # 31
+    ("portal-0123456789abcdef0123456789abcdef0.css", False),  # 33
+    ("portal-0123456789ABCDEF0123456789ABCDEF.css", False),  # not what the digest writes
+    ("portal-0123456789abcdef0123456789abcdef.css/x", False),
+    ("htmx-2.0.11.min.js", False),
+])
+def test_only_a_32_digit_digest_makes_a_file_kept_a_year(name, kept_a_year):
+    from egov import static_files
+
+    headers = {}
+    static_files._headers(headers, f"/srv/{name}", f"/static/{name}")
+    assert headers == ({"Cache-Control": "public, max-age=31536000, immutable"} if kept_a_year
+                       else {})

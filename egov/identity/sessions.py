@@ -124,7 +124,8 @@ def find_session(kind, token, limits, now=None):
     if row is None:
         return None
     now = now or utcnow()
-    if now - row.last_seen_at > limits.idle or now - row.created_at > limits.absolute:
+    # Ended at ends_at itself, the moment the page's countdown reaches 0 (not a tick later).
+    if now >= ends_at(row, limits):
         end_session(kind, token)
         return None
     if now - row.last_seen_at > limits.touch_after and not g.get("not_activity"):
