@@ -3,7 +3,8 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from egov.telephony.access import NotVisible, calls_of, line_of, lines_of
+from egov.errors import NotVisible
+from egov.telephony.access import calls_of, line_of, lines_of
 from egov.backoffice.registry import assign_line
 
 

@@ -6,6 +6,7 @@ import pytest
 from egov.telephony import access
 from egov.telephony import charge_claims as claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
+from egov.errors import NotVisible
 from egov.models import Citizen, Claim, ClaimCall
 from egov.backoffice.staff_accounts import create_staff
 from egov.timeutil import Month
@@ -140,7 +141,7 @@ def test_a_call_outside_the_holding_window_cannot_be_claimed(client, auth, demo,
     nigars = call_ids(Citizen.get(username="nigar"), HANDED_OVER_LINE)  # same line, before Rauf
     auth.login("rauf", "rauf-demo-1")
     assert post_claim(client, HANDED_OVER_LINE, nigars[:1]).status_code == 404
-    with pytest.raises(access.NotVisible):
+    with pytest.raises(NotVisible):
         access.claimable_calls(Citizen.get(username="rauf"), HANDED_OVER_LINE, Month.current(),
                                nigars[:1])
     assert Claim.select().count() == 0
