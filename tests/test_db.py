@@ -2,7 +2,7 @@
 error, and a longer outage shows «try again later» (503), never a 500.
 
 gunicorn (several workers) reaches PostgreSQL through a TCP proxy of the test's own
-(tests/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
+(tests/support/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
 never restarted, since other suites on the machine use it. An embedded SQLite file does not go
 away; its own blink, another writer holding the lock too long, is the last test here.
 """
@@ -17,8 +17,8 @@ import requests
 
 from egov.models import Feedback
 
-from .gunicorn_live import gunicorn
-from .tcp_proxy import TcpProxy
+from .support.gunicorn_live import gunicorn
+from .support.tcp_proxy import TcpProxy
 from .test_races import CSRF, signed_in
 
 RETRY_SECONDS = 3

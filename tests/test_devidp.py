@@ -19,8 +19,8 @@ from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
-from tests.devidp_browser import CSRF, Visitor
-from tests.live import serving_with_dev_provider
+from tests.support.devidp_browser import CSRF, Visitor
+from tests.support.live import serving_with_dev_provider
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from egov.devidp.models import DEVIDP_MODELS, AuthRequest, CardCounter, CodesSen
 from egov.devidp.models import create_tables as create_provider_tables
 from egov.models import LoginSession
 from egov.timeutil import utcnow
-from tests.devidp_browser import CSRF, Visitor
-from tests.gunicorn_live import gunicorn
-from tests.live import free_port, serving
+from tests.support.devidp_browser import CSRF, Visitor
+from tests.support.gunicorn_live import gunicorn
+from tests.support.live import free_port, serving
 from tests.test_devidp import citizens, devidp_keys, portal, signed_in_as, visitor  # noqa: F401
 from tests.test_races import at_once, copies
 

@@ -345,8 +345,8 @@ def test_a_non_ascii_address_gets_the_404_page_from_a_real_server(app, database_
     header must be Latin-1, and the Link header carried the path as typed."""
     import requests
 
-    from .gunicorn_live import gunicorn
-    from .live import serving
+    from .support.gunicorn_live import gunicorn
+    from .support.live import serving
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside TESTING
     with (serving(app) if server == "werkzeug" else gunicorn(database_url, workers=1,

@@ -18,8 +18,8 @@ from egov import config, create_app
 from egov.models import Citizen, LoginSession, PendingSignIn, ProviderSignIn
 from egov.timeutil import utcnow
 from tests.conftest import CSRF_INPUT, csrf_token
-from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
-from tests.live import serving
+from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
+from tests.support.live import serving
 
 REFUSED = "Giriş alınmadı"
 NEW_FIN = "9NEWC01"

@@ -12,7 +12,7 @@ from egov.backoffice.staff_accounts import create_staff
 from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
 from egov.models import Citizen, Claim, ClaimCall, ClaimEvent
 
-from .gunicorn_live import gunicorn
+from .support.gunicorn_live import gunicorn
 from .test_claims import call_ids, file_claim
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -284,8 +284,8 @@ def test_forms_may_end_at_exactly_the_providers_sign_in_and_sign_out_origins(app
     # "Daxil ol" without JavaScript posts, then is redirected to the authorization
     # endpoint; "Çıxış" to the end-session endpoint: CSP form-action governs both hops.
     from egov import create_app
-    from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
-    from tests.live import serving
+    from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+    from tests.support.live import serving
 
     signing_in, signing_out = FakeProvider(), FakeProvider()
     signing_out.end_session = True
@@ -302,7 +302,7 @@ def test_forms_may_end_at_exactly_the_providers_sign_in_and_sign_out_origins(app
 
 def test_an_unreachable_provider_adds_nothing_and_is_not_asked_on_every_page(app):
     from egov import create_app
-    from tests.live import free_port
+    from tests.support.live import free_port
 
     down = f"http://127.0.0.1:{free_port()}"
     portal = create_app({**app.config, "OIDC_ASAN_ISSUER": down, "OIDC_ASAN_CLIENT_ID": "c",

@@ -17,8 +17,8 @@ from egov.db import database
 from egov.devidp.models import DEVIDP_MODELS
 from egov.models import Citizen
 from tests import vnu
-from tests.devidp_browser import Visitor
-from tests.live import serving_with_dev_provider
+from tests.support.devidp_browser import Visitor
+from tests.support.live import serving_with_dev_provider
 
 from .conftest import AuthActions, StaffActions, csrf_token
 
