@@ -2,7 +2,6 @@
 TEST_DATABASE_URL says so), a client, and data built through the product's own
 functions (egov.backoffice.registry), never by writing rows behind its back."""
 import os
-import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -14,10 +13,16 @@ from egov import create_app
 from egov.telephony.billing import load_tariffs
 from egov.catalogue import load_catalogue
 from egov.db import bind, database, is_postgres
+from egov.demo import AYSEL, NIGAR, RAUF
+from egov.devidp.models import DEVIDP_MODELS
 from egov.models import ALL_MODELS, create_tables
 from egov.backoffice.registry import assign_line, record_call
 from egov.identity.citizens import register_citizen
 from egov.timeutil import BAKU, Month, utcnow
+from tests.support.devidp_browser import Visitor
+from tests.support.live import serving_with_dev_provider
+from tests.support.pages import csrf_token
+from tests.support.sign_in import provider_config, served_provider
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
 
@@ -94,15 +99,6 @@ def db(app):
     yield database
     if not database.is_closed():
         database.close()
-
-
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, path="/auth/login"):
-    # Signed in, /auth/login goes on to the catalogue, whose sign-out form has a token too.
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return CSRF_INPUT.search(page).group(1)
 
 
 class AuthActions:
@@ -212,6 +208,59 @@ def statements_for(client, monkeypatch):
 def queries_for(statements_for):
     """How many SQL statements the app runs to answer a GET of `path` (which must be 200)."""
     return lambda path: len(statements_for(path))
+
+
+
+@pytest.fixture
+def signed_in_demo(demo, auth):
+    """The demo, with Aysel signed in."""
+    auth.login()
+    return demo
+
+
+# --- OpenID providers on loopback serving tokens the tests craft (tests/support/sign_in.py)
+provider = pytest.fixture(served_provider, name="provider")
+other_provider = pytest.fixture(served_provider, name="other_provider")
+
+
+@pytest.fixture
+def rp(app, provider, other_provider):
+    """The portal with ASAN İmza at `provider` and elektron imza at `other_provider`."""
+    rp = create_app({**app.config, **provider_config("asan", provider),
+                     **provider_config("eimza", other_provider)})
+    return rp.test_client()
+
+
+# --- The development identity provider beside the portal, served as `make run` serves them
+@pytest.fixture(scope="session")
+def devidp_keys(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("devidp-keys"))
+
+
+@pytest.fixture
+def citizens(world):
+    """The demo citizens' accounts (Aysel's with a user name); Elvin has none yet."""
+    world.citizen(AYSEL["fin"], AYSEL["full_name"], AYSEL["username"])
+    for person in (RAUF, NIGAR):
+        world.citizen(person["fin"], person["full_name"])
+
+
+@pytest.fixture
+def portal(app, citizens, devidp_keys):
+    """The portal with the development provider, served like `make run` serves it."""
+    with serving_with_dev_provider(app.config, devidp_keys) as (served, provider):
+        with database.connection_context():
+            for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
+                model.delete().execute()
+        served.idp_url, served.provider = provider.base_url, provider
+        yield served
+
+
+@pytest.fixture
+def visitor(portal):
+    visitor = Visitor(portal.base_url)
+    visitor.idp_url = portal.idp_url
+    return visitor
 
 
 # --- Debian's Chromium, for tests/browser and tests/interop ------------------------------

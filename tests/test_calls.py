@@ -8,25 +8,7 @@ from egov.models import LineOwnership, PhoneLine, Service
 from egov.timeutil import baku_full_date, baku_time
 from egov.backoffice.registry import assign_line
 
-from .test_portal import HTMX, SERVICE, text
-
-
-def cells(page):
-    """The table's rows as lists of cell texts (tags stripped; each amount's folded
-    explanation, a <details>, left out: tests/test_charges.py reads it)."""
-    page = re.sub(r"<details.*?</details>", "", page, flags=re.S)
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
-    return [
-        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
-         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in rows
-    ]
-
-
-@pytest.fixture
-def signed_in_demo(demo, auth):
-    auth.login()
-    return demo
+from .support.pages import HTMX, SERVICE, cells, text
 
 
 def test_picture_5(client, signed_in_demo):

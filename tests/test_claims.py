@@ -11,29 +11,8 @@ from egov.models import Citizen, Claim, ClaimCall
 from egov.backoffice.staff_accounts import create_staff
 from egov.timeutil import Month
 
-from .conftest import csrf_token
-from .test_calls import cells
-from .test_portal import text
-
-
-def call_ids(citizen, number):
-    held = access.line_of(citizen, number, Month.current())
-    return [call.id for call in access.calls_of(held)]
-
-
-def file_claim(username, number, indexes, reason="Bu zəngləri etməmişəm."):
-    """A claim filed through the product's own functions, on calls picked by position."""
-    citizen = Citizen.get(username=username)
-    ids = call_ids(citizen, number)
-    held, calls = access.claimable_calls(citizen, number, Month.current(),
-                                         [ids[i] for i in indexes])
-    return claims.file_claim(citizen, held, calls, reason)
-
-
-def post_claim(client, line, calls, reason="Bu zəngi mən etməmişəm."):
-    data = {"csrf_token": csrf_token(client, "/calls/claims"), "line": line,
-            "calls": [str(c) for c in calls], "reason": reason}
-    return client.post("/calls/claims/new", data=data)
+from .support.claims import call_ids, file_claim, post_claim
+from .support.pages import cells, text
 
 
 @pytest.fixture

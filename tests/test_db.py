@@ -19,7 +19,8 @@ from egov.models import Feedback
 
 from .support.gunicorn_live import gunicorn
 from .support.tcp_proxy import TcpProxy
-from .test_races import CSRF, signed_in
+from .support.live_clients import signed_in
+from .support.pages import CSRF_INPUT
 
 RETRY_SECONDS = 3
 
@@ -47,7 +48,7 @@ def _load(server, browser, results, stop):
     """One citizen's tab: reports, catalogue pages and feedback (a write), as fast as it can."""
     tab = requests.Session()
     tab.cookies.update(browser.cookies)
-    token = CSRF.search(tab.get(server.url + "/calls/feedback", timeout=10).text).group(1)
+    token = CSRF_INPUT.search(tab.get(server.url + "/calls/feedback", timeout=10).text).group(1)
     n = 0
     while not stop.is_set():
         n += 1

@@ -20,8 +20,7 @@ from egov.identity.citizens import set_credentials
 from egov.timeutil import Month, utcnow
 
 from .conftest import DATA_DIR
-from .test_calls import cells
-from .test_portal import text
+from .support.pages import cells, text
 
 SAMPLES = os.path.join(DATA_DIR, "samples")
 LINES_HEADER = "fin,full_name,number,since\n"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from egov import create_app
-from tests.conftest import csrf_token
+from tests.support.pages import csrf_token
 from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
 from tests.support.live import serving
 

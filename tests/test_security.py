@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from .conftest import csrf_token
+from .support.pages import csrf_token
 
 PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza",
          "/calls/manual", "/calls/video", "/staff/login"]
@@ -113,7 +113,7 @@ def _csrf_walk_fixtures(app, tmp_path):
     from egov.demo import AYSEL_FIRST_LINE, prepare_demo
 
     from .conftest import DATA_DIR, AuthActions, StaffActions
-    from .test_claims import call_ids, file_claim
+    from .support.claims import call_ids, file_claim
 
     prepare_demo(DATA_DIR)
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
@@ -332,7 +332,7 @@ REFUSED = {"az": ("Sorğu qəbul edilmədi",
 def _a_free_call(claim):
     from egov.demo import AYSEL_FIRST_LINE
 
-    from .test_claims import call_ids
+    from .support.claims import call_ids
 
     return call_ids(claim.citizen, AYSEL_FIRST_LINE)[1]  # the claim disputes the first
 
@@ -369,7 +369,7 @@ NUL_AS_STAFF = {
 def a_claim(demo, db):
     from egov.demo import AYSEL_FIRST_LINE
 
-    from .test_claims import file_claim
+    from .support.claims import file_claim
 
     return file_claim("aysel", AYSEL_FIRST_LINE, [0])
 

@@ -9,10 +9,10 @@ from egov.identity import sessions
 from egov.models import create_tables
 from egov.timeutil import to_baku, utcnow
 
-from .conftest import csrf_token
+from .support.pages import csrf_token
 
 # The relying party and its provider on loopback, for the OIDC sign-in below.
-from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
+from .support.sign_in import callback, start
 
 
 class Clock:
