@@ -6,7 +6,6 @@ import pytest
 
 from egov.models import LineOwnership, PhoneLine, Service
 from egov.timeutil import baku_full_date, baku_time
-from egov.backoffice.registry import assign_line
 
 from .support.pages import HTMX, SERVICE, cells, text
 
@@ -200,7 +199,7 @@ def test_a_line_reassigned_to_a_new_owner_disappears_from_the_old_owners_report(
     old = world.citizen("3CCCCCC", "Köhnə", "kohne", "kohne-parol-1")
     new = world.citizen("4DDDDDD", "Yeni")
     world.line("0124401234", old)
-    assign_line("0124401234", new, world.month.start - timedelta(days=1))
+    world.line("0124401234", new, world.month.start - timedelta(days=1))
     auth.login("kohne", "kohne-parol-1")
     assert client.get("/calls?line=0124401234").status_code == 404
 
