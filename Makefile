@@ -79,7 +79,7 @@ lint: $(VENV)/.installed
 # pass, when nginx is installed (`apt-get install nginx-light`).
 test: lint install
 	$(BIN)/python -m pytest -q
-	@if $(BIN)/python -m tests.pg_available "$(TEST_POSTGRES_URL)"; then \
+	@if $(BIN)/python -m tests.support.pg_available "$(TEST_POSTGRES_URL)"; then \
 		echo "--- the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
 		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest -q; \
 	else \

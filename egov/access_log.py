@@ -25,8 +25,8 @@ from flask_babel import ngettext
 from ua_parser import parse as parse_user_agent
 
 from .db import database, is_postgres
+from .errors import NotVisible
 from .models import BY_OTHERS, AccessEntry, Citizen
-from .telephony.access import NotVisible
 from .timeutil import utcnow
 
 # What an entry records (AccessEntry.action).

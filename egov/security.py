@@ -8,11 +8,11 @@ from werkzeug.wsgi import get_host
 
 from . import i18n
 from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
+from .errors import NotVisible
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
 from .identity import oidc, sessions
 from .public_url import trusted_hosts
-from .telephony.access import NotVisible
 
 
 def content_security_policy():

@@ -1,8 +1,8 @@
 """Shared fixtures: an app on a real database (SQLite, or PostgreSQL when
 TEST_DATABASE_URL says so), a client, and data built through the product's own
-functions (egov.backoffice.registry), never by writing rows behind its back."""
+writer (the operator's intake, as egov.demo builds the demo), never by writing rows
+behind its back."""
 import os
-import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -15,10 +15,17 @@ from egov.telephony.billing import load_tariffs
 from egov.catalogue import load_catalogue
 from egov import call_partitions
 from egov.db import bind, database, is_postgres
-from egov.models import ALL_MODELS, create_tables
-from egov.backoffice.registry import assign_line, record_call
+from egov.demo import AYSEL, NIGAR, RAUF
+from egov.devidp.models import DEVIDP_MODELS
+from egov.models import ALL_MODELS, Call, PhoneLine, create_tables
+from egov.backoffice.intake import import_calls, import_lines, import_payments, text_source
 from egov.identity.citizens import register_citizen
-from egov.timeutil import BAKU, Month, to_db, utcnow
+from egov.telephony.numbering import normalise
+from egov.timeutil import BAKU, Month, to_baku, to_db, utcnow
+from tests.support.devidp_browser import Visitor
+from tests.support.live import serving_with_dev_provider
+from tests.support.pages import csrf_token
+from tests.support.sign_in import provider_config, served_provider
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "..", "data")
 # On PostgreSQL each month of calls is a partition (egov.call_partitions), and every
@@ -113,15 +120,6 @@ def db(app):
         database.close()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, path="/auth/login"):
-    # Signed in, /auth/login goes on to the catalogue, whose sign-out form has a token too.
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return CSRF_INPUT.search(page).group(1)
-
-
 class AuthActions:
     def __init__(self, client):
         self._client = client
@@ -143,7 +141,8 @@ def auth(client):
 
 
 class World:
-    """Citizens, lines and calls made through egov.backoffice.registry, like the operator's data."""
+    """Citizens, lines and calls, the lines and calls sent through the operator's intake as
+    one-row files (the demo's way: egov.demo), so a test sees the rules imports apply."""
 
     def __init__(self):
         self.tariffs = load_tariffs(DATA_DIR)
@@ -154,19 +153,39 @@ class World:
         return register_citizen(fin, name, username, password)
 
     def line(self, number, citizen, since=None):
+        """The line `number` is the citizen's from `since` (naive UTC) on: a row of the line
+        registry, so a number changing hands closes the previous holder's period."""
         since = since or (self.month.start - timedelta(days=400))
-        return assign_line(number, citizen, since).line
+        import_lines(text_source(
+            "fin,full_name,number,since\n"
+            f"{citizen.fin},{citizen.full_name},{number},{_local(since)}\n"),
+            tariffs=self.tariffs)
+        return PhoneLine.get(number=normalise(number))
 
     def call(self, line, started_at, seconds=60, dialled="0222564321", paid=False):
+        """One call detail record of `line`, rated by the intake (None: a local or mobile
+        call, which the intake skips); `paid`: paid an hour later (or now, if sooner)."""
         self._ids += 1
-        return record_call(self.tariffs, f"T-{self._ids}", line, started_at, seconds, dialled,
-                               started_at + timedelta(hours=1) if paid else None)
+        record_id = f"T-{self._ids}"
+        import_calls(text_source(
+            "record_id,calling_number,called_number,started_at,duration_seconds\n"
+            f"{record_id},{line.number},{dialled},{_local(started_at)},{seconds}\n"),
+            self.tariffs, file_name="world.csv")
+        if paid:
+            paid_at = min(started_at + timedelta(hours=1), utcnow().replace(microsecond=0))
+            import_payments(text_source(f"record_id,paid_at\n{record_id},{_local(paid_at)}\n"))
+        return Call.get_or_none(record_id=record_id)
 
     def in_month(self, days=0, hours=0, minutes=0):
         """A moment this month, counted from its start (Baku midnight of the 1st)."""
         moment = self.month.start + timedelta(days=days, hours=hours, minutes=minutes)
         assert moment <= utcnow(), "tests must not put calls in the future"
         return moment
+
+
+def _local(moment):
+    """A naive-UTC moment as the operator's files write it: Baku local time, to the second."""
+    return to_baku(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @pytest.fixture
@@ -229,6 +248,59 @@ def statements_for(client, monkeypatch):
 def queries_for(statements_for):
     """How many SQL statements the app runs to answer a GET of `path` (which must be 200)."""
     return lambda path: len(statements_for(path))
+
+
+
+@pytest.fixture
+def signed_in_demo(demo, auth):
+    """The demo, with Aysel signed in."""
+    auth.login()
+    return demo
+
+
+# --- OpenID providers on loopback serving tokens the tests craft (tests/support/sign_in.py)
+provider = pytest.fixture(served_provider, name="provider")
+other_provider = pytest.fixture(served_provider, name="other_provider")
+
+
+@pytest.fixture
+def rp(app, provider, other_provider):
+    """The portal with ASAN İmza at `provider` and elektron imza at `other_provider`."""
+    rp = create_app({**app.config, **provider_config("asan", provider),
+                     **provider_config("eimza", other_provider)})
+    return rp.test_client()
+
+
+# --- The development identity provider beside the portal, served as `make run` serves them
+@pytest.fixture(scope="session")
+def devidp_keys(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("devidp-keys"))
+
+
+@pytest.fixture
+def citizens(world):
+    """The demo citizens' accounts (Aysel's with a user name); Elvin has none yet."""
+    world.citizen(AYSEL["fin"], AYSEL["full_name"], AYSEL["username"])
+    for person in (RAUF, NIGAR):
+        world.citizen(person["fin"], person["full_name"])
+
+
+@pytest.fixture
+def portal(app, citizens, devidp_keys):
+    """The portal with the development provider, served like `make run` serves it."""
+    with serving_with_dev_provider(app.config, devidp_keys) as (served, provider):
+        with database.connection_context():
+            for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
+                model.delete().execute()
+        served.idp_url, served.provider = provider.base_url, provider
+        yield served
+
+
+@pytest.fixture
+def visitor(portal):
+    visitor = Visitor(portal.base_url)
+    visitor.idp_url = portal.idp_url
+    return visitor
 
 
 # --- Debian's Chromium, for tests/browser and tests/interop ------------------------------

@@ -18,10 +18,9 @@ from egov.models import AccessEntry, Citizen, Claim, StaffMember
 from egov.telephony.billing import load_tariffs
 from egov.timeutil import utcnow
 
-from .conftest import DATA_DIR, StaffActions, csrf_token
-from .test_claims import call_ids, file_claim, post_claim
-from .test_devidp import citizens, devidp_keys, portal, visitor  # noqa: F401 (fixtures)
-from .test_portal import text
+from .conftest import DATA_DIR, StaffActions
+from .support.claims import call_ids, file_claim, post_claim
+from .support.pages import csrf_token, text
 
 HX = {"HX-Request": "true"}
 
@@ -236,7 +235,7 @@ def test_the_page_needs_a_citizen_and_staff_see_only_their_own_actions(app, clie
     assert second.get("/account/access-log").headers["Location"].startswith("/auth/login")
 
 
-def test_the_sign_in_list_shows_each_of_the_four_means(visitor, db):  # noqa: F811
+def test_the_sign_in_list_shows_each_of_the_four_means(visitor, db):
     set_credentials("5AYSL01", "aysel", "aysel-demo-1")
     visitor.sign_in_with_asan()
     visitor.sign_out()

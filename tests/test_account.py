@@ -10,9 +10,9 @@ from egov import access_log
 from egov.identity import citizens, sessions
 from egov.models import AccessEntry, Citizen, LoginSession
 
-from .conftest import AuthActions, csrf_token
-from .test_oidc import NEW_FIN, callback, other_provider, provider, rp, start  # noqa: F401
-from .test_portal import text
+from .conftest import AuthActions
+from .support.pages import csrf_token, text
+from .support.sign_in import NEW_FIN, callback, start
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -269,14 +269,14 @@ def test_changes_themselves_are_limited_per_citizen(app, demo, db):
     assert response.status_code == 429
 
 
-def asan_sign_in(rp, provider, fin="5AYSL01"):  # noqa: F811
+def asan_sign_in(rp, provider, fin="5AYSL01"):
     query = start(rp)
     provider.id_token = provider.sign(provider.claims(query["nonce"], fin=fin))
     assert callback(rp, "asan", query["state"]).status_code == 302
 
 
 def test_after_asan_imza_a_forgotten_password_is_renewed_without_the_old_one(
-        app, rp, provider, demo, db):  # noqa: F811
+        app, rp, provider, demo, db):
     office = browser(app, CHROME)
     asan_sign_in(rp, provider)
     page = text(rp.get("/account/password"))
@@ -291,7 +291,7 @@ def test_after_asan_imza_a_forgotten_password_is_renewed_without_the_old_one(
     assert renewed.detail == "asan"
 
 
-def test_a_citizen_without_a_user_name_is_told_how_they_sign_in(rp, provider, db):  # noqa: F811
+def test_a_citizen_without_a_user_name_is_told_how_they_sign_in(rp, provider, db):
     asan_sign_in(rp, provider, fin=NEW_FIN)  # the first sign-in opens the account
     page = text(rp.get("/account/password"))
     assert "Portal hesabınızın istifadəçi adı yoxdur" in page and password_fields(page) == []
@@ -323,7 +323,7 @@ def test_what_each_sign_in_means_lets_a_citizen_do(username, has_password, means
 
 
 def test_a_quarter_hour_after_asan_imza_the_current_password_is_asked(
-        app, rp, provider, demo, db):  # noqa: F811
+        app, rp, provider, demo, db):
     asan_sign_in(rp, provider)
     now = datetime.now(timezone.utc)
     for minutes in (10, 16):  # used at 10 minutes: the session is alive at 16

@@ -6,27 +6,8 @@ import pytest
 
 from egov.models import LineOwnership, PhoneLine, Service
 from egov.timeutil import baku_full_date, baku_time
-from egov.backoffice.registry import assign_line
 
-from .test_portal import HTMX, SERVICE, text
-
-
-def cells(page):
-    """The table's rows as lists of cell texts (tags stripped; each amount's folded
-    explanation, a <details>, left out: tests/test_charges.py reads it)."""
-    page = re.sub(r"<details.*?</details>", "", page, flags=re.S)
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
-    return [
-        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
-         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in rows
-    ]
-
-
-@pytest.fixture
-def signed_in_demo(demo, auth):
-    auth.login()
-    return demo
+from .support.pages import HTMX, SERVICE, cells, text
 
 
 def test_picture_5(client, signed_in_demo):
@@ -218,7 +199,7 @@ def test_a_line_reassigned_to_a_new_owner_disappears_from_the_old_owners_report(
     old = world.citizen("3CCCCCC", "Köhnə", "kohne", "kohne-parol-1")
     new = world.citizen("4DDDDDD", "Yeni")
     world.line("0124401234", old)
-    assign_line("0124401234", new, world.month.start - timedelta(days=1))
+    world.line("0124401234", new, world.month.start - timedelta(days=1))
     auth.login("kohne", "kohne-parol-1")
     assert client.get("/calls?line=0124401234").status_code == 404
 

@@ -12,7 +12,7 @@ from egov.models import Call
 from egov.telephony.billing import load_tariffs
 
 from .conftest import DATA_DIR
-from .test_portal import text
+from .support.pages import text
 
 
 @pytest.fixture

@@ -6,33 +6,14 @@ import pytest
 from egov.telephony import access
 from egov.telephony import charge_claims as claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
+from egov.errors import NotVisible
 from egov.models import Citizen, Claim, ClaimCall
 from egov.backoffice.staff_accounts import create_staff
 from egov.timeutil import Month
 
-from .conftest import AuthActions, csrf_token
-from .test_calls import cells
-from .test_portal import text
-
-
-def call_ids(citizen, number):
-    held = access.line_of(citizen, number, Month.current())
-    return [call.id for call in access.calls_of(held)]
-
-
-def file_claim(username, number, indexes, reason="Bu zəngləri etməmişəm."):
-    """A claim filed through the product's own functions, on calls picked by position."""
-    citizen = Citizen.get(username=username)
-    ids = call_ids(citizen, number)
-    held, calls = access.claimable_calls(citizen, number, Month.current(),
-                                         [ids[i] for i in indexes])
-    return claims.file_claim(citizen, held, calls, reason)
-
-
-def post_claim(client, line, calls, reason="Bu zəngi mən etməmişəm."):
-    data = {"csrf_token": csrf_token(client, "/calls/claims"), "line": line,
-            "calls": [str(c) for c in calls], "reason": reason}
-    return client.post("/calls/claims/new", data=data)
+from .support.claims import call_ids, file_claim, post_claim
+from .support.pages import cells, csrf_token, text
+from .conftest import AuthActions
 
 
 @pytest.fixture
@@ -140,7 +121,7 @@ def test_a_call_outside_the_holding_window_cannot_be_claimed(client, auth, demo,
     nigars = call_ids(Citizen.get(username="nigar"), HANDED_OVER_LINE)  # same line, before Rauf
     auth.login("rauf", "rauf-demo-1")
     assert post_claim(client, HANDED_OVER_LINE, nigars[:1]).status_code == 404
-    with pytest.raises(access.NotVisible):
+    with pytest.raises(NotVisible):
         access.claimable_calls(Citizen.get(username="rauf"), HANDED_OVER_LINE, Month.current(),
                                nigars[:1])
     assert Claim.select().count() == 0

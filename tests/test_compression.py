@@ -9,8 +9,7 @@ import gzip
 import brotli
 import pytest
 
-from .test_calls import signed_in_demo  # noqa: F401  (fixture)
-from .test_portal import HTMX
+from .support.pages import HTMX
 
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 BROWSER = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"}
@@ -29,7 +28,7 @@ def fetch(client, path, accept, **headers):
     ("/calls?line=0124401234", {**BROWSER, **HTMX, "HX-Target": "call-report"}),
 ])
 def test_pages_and_fragments_are_compressed_when_the_browser_accepts(
-        client, signed_in_demo, accept, encoding, path, headers):  # noqa: F811
+        client, signed_in_demo, accept, encoding, path, headers):
     plain = fetch(client, path, "identity", **headers)
     response = fetch(client, path, accept, **headers)
     assert response.status_code == 200 and "Content-Encoding" not in plain.headers
@@ -43,7 +42,7 @@ def test_pages_and_fragments_are_compressed_when_the_browser_accepts(
 
 
 @pytest.mark.parametrize("site", ["cross-site", "same-site"])
-def test_a_request_another_site_made_gets_no_compression(client, signed_in_demo, site):  # noqa: F811
+def test_a_request_another_site_made_gets_no_compression(client, signed_in_demo, site):
     response = fetch(client, "/calls", "gzip, br", **{**BROWSER, "Sec-Fetch-Site": site})
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers

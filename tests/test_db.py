@@ -2,7 +2,7 @@
 error, and a longer outage shows «try again later» (503), never a 500.
 
 gunicorn (several workers) reaches PostgreSQL through a TCP proxy of the test's own
-(tests/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
+(tests/support/tcp_proxy.py), which is cut while requests run: the shared PostgreSQL itself is
 never restarted, since other suites on the machine use it. An embedded SQLite file does not go
 away; its own blink, another writer holding the lock too long, is the last test here.
 """
@@ -17,9 +17,10 @@ import requests
 
 from egov.models import Feedback
 
-from .gunicorn_live import gunicorn
-from .tcp_proxy import TcpProxy
-from .test_races import CSRF, signed_in
+from .support.gunicorn_live import gunicorn
+from .support.tcp_proxy import TcpProxy
+from .support.live_clients import signed_in
+from .support.pages import CSRF_INPUT
 
 RETRY_SECONDS = 3
 
@@ -47,7 +48,7 @@ def _load(server, browser, results, stop):
     """One citizen's tab: reports, catalogue pages and feedback (a write), as fast as it can."""
     tab = requests.Session()
     tab.cookies.update(browser.cookies)
-    token = CSRF.search(tab.get(server.url + "/calls/feedback", timeout=10).text).group(1)
+    token = CSRF_INPUT.search(tab.get(server.url + "/calls/feedback", timeout=10).text).group(1)
     n = 0
     while not stop.is_set():
         n += 1
@@ -161,7 +162,7 @@ def test_sqlite_locked_answers_an_htmx_swap_with_a_fragment_in_the_readers_langu
     the database; a fragment for a swap), shown on SQLite too, where developers run."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's write lock (the PostgreSQL pass shows the same in its outage test)")
-    token = CSRF.search(client.get("/auth/login").get_data(as_text=True)).group(1)
+    token = CSRF_INPUT.search(client.get("/auth/login").get_data(as_text=True)).group(1)
     writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
     writer.execute("BEGIN EXCLUSIVE")
     try:

@@ -14,50 +14,10 @@ import requests
 
 from egov import config, create_app, devidp
 from egov.devidp import keys, people
-from egov.db import database
-from egov.demo import AYSEL, NIGAR, RAUF
-from egov.devidp.models import DEVIDP_MODELS, AccessToken, AuthCode, AuthRequest
+from egov.devidp.models import AccessToken, AuthCode, AuthRequest
 from egov.models import Citizen, LoginSession, ProviderSignIn
 from egov.timeutil import utcnow
-from tests.devidp_browser import CSRF, Visitor
-from tests.live import serving_with_dev_provider
-
-
-@pytest.fixture(scope="session")
-def devidp_keys(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("devidp-keys"))
-
-
-@pytest.fixture
-def citizens(world):
-    """The demo citizens' accounts (Aysel's with a user name); Elvin has none yet."""
-    world.citizen(AYSEL["fin"], AYSEL["full_name"], AYSEL["username"])
-    for person in (RAUF, NIGAR):
-        world.citizen(person["fin"], person["full_name"])
-
-
-@pytest.fixture
-def portal(app, citizens, devidp_keys):
-    """The portal with the development provider, served like `make run` serves it."""
-    with serving_with_dev_provider(app.config, devidp_keys) as (served, provider):
-        with database.connection_context():
-            for model in DEVIDP_MODELS:  # the provider's own tables, apart from the portal's
-                model.delete().execute()
-        served.idp_url, served.provider = provider.base_url, provider
-        yield served
-
-
-@pytest.fixture
-def visitor(portal):
-    visitor = Visitor(portal.base_url)
-    visitor.idp_url = portal.idp_url
-    return visitor
-
-
-def signed_in_as(visitor):
-    page = visitor.get("/services").text
-    return next((name for name in ("Aysel Məmmədova", "Rauf Əliyev", "Nigar Hüseynova",
-                                   "Elvin Qasımov") if f'class="who">{name}<' in page), None)
+from tests.support.devidp_browser import CSRF, signed_in_as
 
 
 def test_asan_imza_signs_aysel_in_to_her_password_account(visitor, db):

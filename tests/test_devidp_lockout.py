@@ -19,22 +19,21 @@ from egov.devidp.models import DEVIDP_MODELS, AuthRequest, CardCounter, CodesSen
 from egov.devidp.models import create_tables as create_provider_tables
 from egov.models import LoginSession
 from egov.timeutil import utcnow
-from tests.devidp_browser import CSRF, Visitor
-from tests.gunicorn_live import gunicorn
-from tests.live import free_port, serving
-from tests.test_devidp import citizens, devidp_keys, portal, signed_in_as, visitor  # noqa: F401
-from tests.test_races import at_once, copies
+from tests.support.devidp_browser import CSRF, Visitor, signed_in_as
+from tests.support.gunicorn_live import gunicorn
+from tests.support.live import free_port, serving
+from tests.support.live_clients import at_once, copies
 
 BLOCKED = "Kart bloklanıb: PIN kod 3 dəfə yanlış yığılıb."
 TOO_MANY = "Cəhdlərin sayı həddi keçib."
 
 
-def eimza(visitor, pin, fin="6RAUF02"):  # noqa: F811
+def eimza(visitor, pin, fin="6RAUF02"):
     visitor.start("eimza")
     return visitor.submit({"certificate": fin, "pin": pin})
 
 
-def test_three_wrong_pins_block_the_card_even_across_sign_ins(visitor, db):  # noqa: F811
+def test_three_wrong_pins_block_the_card_even_across_sign_ins(visitor, db):
     assert "Qalan cəhd sayı: 2." in eimza(visitor, "000000").text
     assert "Qalan cəhd sayı: 1." in eimza(visitor, "111111").text  # a new sign-in: same card
     assert BLOCKED in eimza(visitor, "222222").text
@@ -47,7 +46,7 @@ def test_three_wrong_pins_block_the_card_even_across_sign_ins(visitor, db):  # n
     assert signed_in_as(visitor) == "Aysel Məmmədova"
 
 
-def test_a_right_pin_resets_the_count_as_on_a_card(visitor, db):  # noqa: F811
+def test_a_right_pin_resets_the_count_as_on_a_card(visitor, db):
     eimza(visitor, "000000")
     eimza(visitor, "111111")
     eimza(visitor, "240402")
@@ -56,7 +55,7 @@ def test_a_right_pin_resets_the_count_as_on_a_card(visitor, db):  # noqa: F811
     assert "Qalan cəhd sayı: 2." in eimza(visitor, "000000").text
 
 
-def test_simultaneous_wrong_pins_cannot_pass_the_limit(portal, db):  # noqa: F811
+def test_simultaneous_wrong_pins_cannot_pass_the_limit(portal, db):
     visitors = [Visitor(portal.base_url) for _ in range(6)]
     for one in visitors:
         one.start("eimza")
@@ -76,7 +75,7 @@ def test_simultaneous_wrong_pins_cannot_pass_the_limit(portal, db):  # noqa: F81
     assert CardCounter.get_by_id("6RAUF02").tries_used == 3
 
 
-def test_the_unblock_command_is_the_cards_puk(visitor, portal, db):  # noqa: F811
+def test_the_unblock_command_is_the_cards_puk(visitor, portal, db):
     for pin in ("000000", "111111", "222222"):
         eimza(visitor, pin)
     result = CliRunner().invoke(unblock_card_command, ["6RAUF02"])
@@ -85,7 +84,7 @@ def test_the_unblock_command_is_the_cards_puk(visitor, portal, db):  # noqa: F81
     assert signed_in_as(visitor) == "Rauf Əliyev"
 
 
-def test_egov_passwords_are_limited_per_account(visitor, db):  # noqa: F811
+def test_egov_passwords_are_limited_per_account(visitor, db):
     visitor.start("egov")
     for _ in range(5):
         assert visitor.submit({"username": "nigar.egov", "password": "guess"}).status_code == 401
@@ -98,7 +97,7 @@ def test_egov_passwords_are_limited_per_account(visitor, db):  # noqa: F811
     assert "birdəfəlik kod" in visitor.page.text
 
 
-def test_asan_requests_are_limited_per_person(visitor, db):  # noqa: F811
+def test_asan_requests_are_limited_per_person(visitor, db):
     visitor.start("asan")
     for _ in range(5):
         assert visitor.submit({"mobile": "050 123 44 01", "asan_id": "1"}).status_code == 401
@@ -110,7 +109,7 @@ def test_asan_requests_are_limited_per_person(visitor, db):  # noqa: F811
     assert 'data-testid="verification-code"' in visitor.page.text
 
 
-def test_asan_requests_are_limited_per_address(visitor, db):  # noqa: F811
+def test_asan_requests_are_limited_per_address(visitor, db):
     visitor.start("asan")
     for n in range(20):  # twenty different people's numbers, one request each
         assert visitor.submit({"mobile": f"050 000 00 {n:02d}", "asan_id": "1"}
@@ -122,7 +121,7 @@ def test_asan_requests_are_limited_per_address(visitor, db):  # noqa: F811
 # --- guesses that arrive together, at several processes --------------------------------
 
 @pytest.fixture(scope="module")
-def provider_processes(database_url, devidp_keys):  # noqa: F811
+def provider_processes(database_url, devidp_keys):
     """The development provider under gunicorn: four processes of two threads."""
     port = free_port()
     settings = {"DEV_IDP_URL": f"http://127.0.0.1:{port}", "DEV_IDP_KEYS_DIR": devidp_keys,
@@ -134,7 +133,7 @@ def provider_processes(database_url, devidp_keys):  # noqa: F811
 
 
 @pytest.fixture
-def racing_portal(app, citizens, provider_processes):  # noqa: F811
+def racing_portal(app, citizens, provider_processes):
     portal_app = create_app({**app.config, "DEV_IDP": True,
                              "DEV_IDP_URL": provider_processes.url})
     with database.connection_context():
@@ -212,7 +211,7 @@ def wrong_codes(someone, right, n=3):
     return sum("Kod yanlışdır." in someone.submit({"code": wrong}).text for _ in range(n))
 
 
-def test_typing_the_password_again_sends_new_codes_only_up_to_the_limit(visitor, db):  # noqa: F811
+def test_typing_the_password_again_sends_new_codes_only_up_to_the_limit(visitor, db):
     visitor.start("egov")
     login_url, told_wrong = visitor.page.url, 0
     for _ in range(3):  # three codes, each with its three tries

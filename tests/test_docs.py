@@ -6,7 +6,7 @@ from pathlib import Path
 
 from egov.demo import AYSEL_SECOND_LINE
 
-from .test_portal import HTMX
+from .support.pages import HTMX
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = PROJECT / "README.md"

@@ -1,5 +1,4 @@
 """CSV and PDF of the month's table: the same rows and totals as the page, letters intact."""
-import csv
 import io
 
 import pytest
@@ -11,23 +10,13 @@ from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Call
 from egov.backoffice.staff_accounts import create_staff
 
-from .test_claims import file_claim
+from .support.claims import file_claim
+from .support.pages import csv_rows, pdf_text
 
 
 @pytest.fixture
 def aysel(demo, auth, db):
     auth.login()
-
-
-def csv_rows(response):
-    body = response.get_data()
-    assert body.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-
-
-def pdf_text(response):
-    pages = PdfReader(io.BytesIO(response.get_data())).pages
-    return " ".join(" ".join(page.extract_text().split()) for page in pages)
 
 
 def test_csv_has_the_tables_columns_rows_and_totals(client, aysel, demo):

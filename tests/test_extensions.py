@@ -12,7 +12,7 @@ from egov import create_app
 from egov.db import database
 
 from .conftest import AuthActions, empty_database
-from .tcp_proxy import TcpProxy
+from .support.tcp_proxy import TcpProxy
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 

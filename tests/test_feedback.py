@@ -3,8 +3,7 @@ import re
 
 from egov.models import Feedback
 
-from .conftest import csrf_token
-from .test_portal import HTMX, text
+from .support.pages import HTMX, csrf_token, text
 
 
 def post_feedback(client, headers=None, **fields):

@@ -6,7 +6,7 @@ from flask import url_for
 
 from egov.manual_steps import POSTER, STEPS, VIDEO, captions_vtt, timeline
 
-from .test_portal import HTMX, text
+from .support.pages import HTMX, text
 
 STATIC = Path(__file__).resolve().parent.parent / "egov" / "static"
 

@@ -110,7 +110,7 @@ def test_staff_pages_switch_too(client):
 # --- what the pages say in each language: data formatted by Babel, names from the catalogue
 
 from egov.demo import AYSEL_FIRST_LINE  # noqa: E402
-from tests.test_exports import csv_rows, pdf_text  # noqa: E402
+from tests.support.pages import csv_rows, pdf_text  # noqa: E402
 from egov.timeutil import Month  # noqa: E402
 
 MONTHS = {  # Babel's stand-alone month names, checked here by hand for the month the suite runs
@@ -229,7 +229,7 @@ def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, 
 def test_a_refused_sign_in_switches_back_to_the_sign_in_page(client, aysel):
     """A refused password comes back to the sign-in page (post, redirect, get): its
     language links keep the return address and never name the form's POST address."""
-    from tests.conftest import csrf_token
+    from tests.support.pages import csrf_token
     refused = client.post("/auth/login/password?next=/calls",
                           data={"username": "aysel", "password": "wrong",
                                 "next": "/calls", "csrf_token": csrf_token(client)},
@@ -345,8 +345,8 @@ def test_a_non_ascii_address_gets_the_404_page_from_a_real_server(app, database_
     header must be Latin-1, and the Link header carried the path as typed."""
     import requests
 
-    from .gunicorn_live import gunicorn
-    from .live import serving
+    from .support.gunicorn_live import gunicorn
+    from .support.live import serving
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside TESTING
     with (serving(app) if server == "werkzeug" else gunicorn(database_url, workers=1,

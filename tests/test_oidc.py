@@ -18,60 +18,12 @@ import time_machine
 from egov import config, create_app
 from egov.models import Citizen, LoginSession, PendingSignIn, ProviderSignIn
 from egov.timeutil import utcnow
-from tests.conftest import CSRF_INPUT, csrf_token
-from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, other_key
-from tests.live import serving
+from tests.support.pages import CSRF_INPUT, csrf_token
+from tests.support.fake_provider import CLIENT_ID, other_key
+from tests.support.live import serving
+from tests.support.sign_in import NEW_FIN, callback, followed, provider_config, start
 
 REFUSED = "Giriş alınmadı"
-NEW_FIN = "9NEWC01"
-
-
-def _served_provider():
-    provider = FakeProvider()
-    with serving(provider) as base_url:
-        provider.base_url = base_url
-        yield provider
-
-
-provider = pytest.fixture(_served_provider, name="provider")
-other_provider = pytest.fixture(_served_provider, name="other_provider")
-
-
-def _provider_config(means, provider):
-    prefix = f"OIDC_{means.upper()}_"
-    return {prefix + "ISSUER": provider.issuer, prefix + "CLIENT_ID": CLIENT_ID,
-            prefix + "CLIENT_SECRET": CLIENT_SECRET}
-
-
-@pytest.fixture
-def rp(app, provider, other_provider):
-    """The portal with ASAN İmza at `provider` and elektron imza at `other_provider`."""
-    rp = create_app({**app.config, **_provider_config("asan", provider),
-                     **_provider_config("eimza", other_provider)})
-    return rp.test_client()
-
-
-def start(client, means="asan"):
-    """Press "Daxil ol": the query of the provider's authorization URL."""
-    response = client.post(f"/auth/oidc/{means}/start",
-                           data={"csrf_token": csrf_token(client)})
-    assert response.status_code == 302
-    return {name: values[0] for name, values in parse_qs(urlsplit(
-        response.headers["Location"]).query).items()}
-
-
-def callback(client, means, state, code="code-1"):
-    return followed(client, client.get(f"/auth/oidc/{means}/callback",
-                                       query_string={"code": code, "state": state}))
-
-
-def followed(client, response):
-    """A refused callback goes on to /auth/refused, a clean address: the page shown there."""
-    if response.status_code == 303 and response.headers["Location"] == "/auth/refused":
-        return client.get("/auth/refused")
-    return response
-
-
 def assert_refused(response, message):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -258,7 +210,7 @@ def test_a_state_started_in_another_browser_is_refused(app, rp, provider, db):
 
 
 def test_simultaneous_callbacks_with_one_state_sign_in_once(app, provider, db):
-    served = create_app({**app.config, **_provider_config("asan", provider)})
+    served = create_app({**app.config, **provider_config("asan", provider)})
     with serving(served) as base_url:
         browser = requests.Session()
         token = CSRF_INPUT.search(browser.get(f"{base_url}/auth/login").text).group(1)
@@ -403,7 +355,7 @@ def test_production_needs_https_providers(tmp_path):
 
 
 def test_the_fin_claim_name_is_configurable(app, provider, db):
-    rp = create_app({**app.config, **_provider_config("asan", provider),
+    rp = create_app({**app.config, **provider_config("asan", provider),
                      "OIDC_FIN_CLAIM": "pin"}).test_client()
     query = start(rp)
     provider.id_token = provider.sign(provider.claims(query["nonce"], fin=None, pin="9newc01"))
@@ -443,7 +395,7 @@ def test_while_a_key_is_rotated_both_are_published_and_each_is_accepted(rp, prov
 def test_sign_out_at_a_provider_host_other_than_its_sign_in_is_allowed_and_used(
         app, provider, db):
     provider.end_session_url = "http://127.0.0.2:9/session/end"  # never reached by the test
-    rp = create_app({**app.config, **_provider_config("asan", provider)}).test_client()
+    rp = create_app({**app.config, **provider_config("asan", provider)}).test_client()
     policy = rp.get("/auth/login").headers["Content-Security-Policy"]
     assert f"form-action 'self' {provider.base_url} http://127.0.0.2:9;" in policy
     query = start(rp)

@@ -7,8 +7,9 @@ import time_machine
 
 from egov.models import Citizen, LoginSession, PendingSignIn
 
-from .test_oidc import REFUSED, callback, start
-from .test_oidc import other_provider, provider, rp  # noqa: F401 (fixtures)
+from .support.sign_in import callback, start
+
+REFUSED = "Giriş alınmadı"  # the refused sign-in page's heading
 
 STARTED_AT = datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc)
 

@@ -9,16 +9,9 @@ from egov.db import database
 from egov.models import Service, create_tables
 
 from .conftest import DATA_DIR
+from .support.pages import HTMX, SERVICE, text
 
 MINISTRY = "Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi"
-SERVICE = "Cari ay ərzində aparılmış şəhərlərarası və beynəlxalq danışıqlar üzrə məlumat"
-HTMX = {"HX-Request": "true"}
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
 def test_header_menu_leads_to_all_services(client):
     page = text(client.get("/"))
     assert "E-xidmətlər" in page

@@ -25,11 +25,10 @@ from egov.devidp import people
 from egov.extensions import babel
 from egov.models import Claim
 from tests.conftest import DATA_DIR, AuthActions, StaffActions, empty_database
-from tests.devidp_browser import Visitor
-from tests.live import free_port, serving_with_dev_provider
-from tests.test_devidp import devidp_keys  # noqa: F401 (a fixture)
-from tests.test_claims import file_claim
-from tests.test_translations import CATALOGUES
+from tests.support.devidp_browser import Visitor
+from tests.support.live import free_port, serving_with_dev_provider
+from tests.support.claims import file_claim
+from tests.support.paths import CATALOGUES
 
 OPEN, CLOSE = "⟦", "⟧"
 MARKED = re.compile(f"{OPEN}[^{CLOSE}]*{CLOSE}")

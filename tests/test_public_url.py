@@ -5,9 +5,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from egov import create_app
-from tests.conftest import csrf_token
-from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
-from tests.live import serving
+from tests.support.pages import csrf_token
+from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+from tests.support.live import serving
 
 PUBLIC_URL = "https://portal.example"
 

@@ -2,21 +2,17 @@
 fire requests at gunicorn with several worker processes, on the suite's database
 (SQLite, and PostgreSQL in `make test`'s second pass). Sequential calls through the
 test client never race; these do."""
-import re
-import threading
 
 import pytest
-import requests
 
 from egov.backoffice.staff_accounts import create_staff
 from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
 from egov.models import Citizen, Claim, ClaimCall, ClaimEvent
 
-from .gunicorn_live import gunicorn
-from .test_claims import call_ids, file_claim
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
+from .support.gunicorn_live import gunicorn
+from .support.claims import call_ids, file_claim
+from .support.live_clients import at_once, copies, signed_in
+from .support.pages import CSRF_INPUT
 
 @pytest.fixture(scope="module")
 def server(database_url):
@@ -24,45 +20,8 @@ def server(database_url):
         yield live
 
 
-def signed_in(server, login_path, username, password, post_path=None):
-    browser = requests.Session()
-    page = browser.get(server.url + login_path, timeout=10).text
-    response = browser.post(server.url + (post_path or login_path), allow_redirects=False,
-                            data={"username": username, "password": password,
-                                  "csrf_token": CSRF.search(page).group(1)}, timeout=10)
-    assert response.status_code == 302, response.text
-    return browser
-
-
 def token_of(browser, url):
-    return CSRF.search(browser.get(url, timeout=10).text).group(1)
-
-
-def at_once(*requests_to_send):
-    """Send each (session, url, data) from its own thread, all released at one instant."""
-    barrier = threading.Barrier(len(requests_to_send))
-    answers = [None] * len(requests_to_send)
-
-    def send(i, browser, url, data):
-        barrier.wait()
-        answers[i] = browser.post(url, data=data, allow_redirects=False, timeout=30)
-
-    threads = [threading.Thread(target=send, args=(i, *r)) for i, r in enumerate(requests_to_send)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
-def copies(browser, n):
-    """n browsers holding the same cookie: one citizen clicking in several tabs."""
-    tabs = []
-    for _ in range(n):
-        tab = requests.Session()
-        tab.cookies.update(browser.cookies)
-        tabs.append(tab)
-    return tabs
+    return CSRF_INPUT.search(browser.get(url, timeout=10).text).group(1)
 
 
 def test_simultaneous_claims_on_one_call_file_one_and_tell_the_others(server, demo, db):

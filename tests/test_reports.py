@@ -8,9 +8,7 @@ import pytest
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Citizen
 
-from .conftest import csrf_token
-from .test_calls import cells
-from .test_portal import HTMX, text
+from .support.pages import HTMX, cells, csrf_token, text
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from .conftest import csrf_token
+from .support.pages import csrf_token
 
 PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza",
          "/calls/manual", "/calls/video", "/staff/login"]
@@ -113,7 +113,7 @@ def _csrf_walk_fixtures(app, tmp_path):
     from egov.demo import AYSEL_FIRST_LINE, prepare_demo
 
     from .conftest import DATA_DIR, AuthActions, StaffActions
-    from .test_claims import call_ids, file_claim
+    from .support.claims import call_ids, file_claim
 
     prepare_demo(DATA_DIR)
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
@@ -284,8 +284,8 @@ def test_forms_may_end_at_exactly_the_providers_sign_in_and_sign_out_origins(app
     # "Daxil ol" without JavaScript posts, then is redirected to the authorization
     # endpoint; "Çıxış" to the end-session endpoint: CSP form-action governs both hops.
     from egov import create_app
-    from tests.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
-    from tests.live import serving
+    from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+    from tests.support.live import serving
 
     signing_in, signing_out = FakeProvider(), FakeProvider()
     signing_out.end_session = True
@@ -302,7 +302,7 @@ def test_forms_may_end_at_exactly_the_providers_sign_in_and_sign_out_origins(app
 
 def test_an_unreachable_provider_adds_nothing_and_is_not_asked_on_every_page(app):
     from egov import create_app
-    from tests.live import free_port
+    from tests.support.live import free_port
 
     down = f"http://127.0.0.1:{free_port()}"
     portal = create_app({**app.config, "OIDC_ASAN_ISSUER": down, "OIDC_ASAN_CLIENT_ID": "c",
@@ -332,7 +332,7 @@ REFUSED = {"az": ("Sorğu qəbul edilmədi",
 def _a_free_call(claim):
     from egov.demo import AYSEL_FIRST_LINE
 
-    from .test_claims import call_ids
+    from .support.claims import call_ids
 
     return call_ids(claim.citizen, AYSEL_FIRST_LINE)[1]  # the claim disputes the first
 
@@ -369,7 +369,7 @@ NUL_AS_STAFF = {
 def a_claim(demo, db):
     from egov.demo import AYSEL_FIRST_LINE
 
-    from .test_claims import file_claim
+    from .support.claims import file_claim
 
     return file_claim("aysel", AYSEL_FIRST_LINE, [0])
 

@@ -10,10 +10,11 @@ from egov.identity import sessions
 from egov.models import create_tables
 from egov.timeutil import to_baku, utcnow
 
-from .conftest import AuthActions, csrf_token
+from .support.pages import csrf_token
+from .conftest import AuthActions
 
 # The relying party and its provider on loopback, for the OIDC sign-in below.
-from .test_oidc import callback, other_provider, provider, rp, start  # noqa: F401
+from .support.sign_in import callback, start
 
 
 class Clock:

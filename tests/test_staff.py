@@ -8,9 +8,8 @@ from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
 from egov.service_feedback import leave_feedback
 from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
 
-from .conftest import csrf_token
-from .test_claims import file_claim
-from .test_portal import text
+from .support.claims import file_claim
+from .support.pages import csrf_token, text
 
 
 def answer(client, claim, **fields):

@@ -4,13 +4,11 @@ Read from the .po files in git (not the compiled .mo), against a fresh extractio
 code, so a new _() without translations fails here with its text."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
-CATALOGUES = ROOT / "egov" / "translations"
+from tests.support.paths import CATALOGUES, ROOT
 LANGUAGES = ("en", "ru")
 
 

@@ -17,10 +17,11 @@ from egov.db import database
 from egov.devidp.models import DEVIDP_MODELS
 from egov.models import Citizen
 from tests import vnu
-from tests.devidp_browser import Visitor
-from tests.live import serving_with_dev_provider
+from tests.support.devidp_browser import Visitor
+from tests.support.live import serving_with_dev_provider
 
-from .conftest import AuthActions, StaffActions, csrf_token
+from .conftest import AuthActions, StaffActions
+from .support.pages import csrf_token
 
 MEANS = ("eimza", "egov", "asan", "password")
 REFERENCE = re.compile(r"RK-\d{4}-[A-Z0-9]{5}")

@@ -10,11 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
+from ..errors import NotVisible
 from ..models import Call, Claim, LineOwnership, PhoneLine
-
-
-class NotVisible(LookupError):
-    """The line does not exist, or was never the citizen's in the period asked."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from ..errors import NotVisible
 from ..models import Call, Claim, ClaimCall
 from ..timeutil import Month
 from . import access
@@ -44,7 +45,7 @@ def open_month(text, months):
         return months[0]
     month = Month.parse(text)
     if month not in months:
-        raise access.NotVisible(text)
+        raise NotVisible(text)
     return month
 
 

@@ -8,7 +8,7 @@ from egov import access_log, create_app
 from egov.models import Citizen
 from tests.browser.conftest import _page
 from tests.browser.manual import mark_document, same_document, sign_in
-from tests.live import serving
+from tests.support.live import serving
 
 
 @pytest.fixture(params=[True, False], ids=["with-js", "without-js"])

@@ -12,7 +12,7 @@ from tests.browser.conftest import _page
 from tests.conftest import CHROMIUM_ARGS
 from tests.browser.manual import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, choose_line, sign_in
 from tests.browser.test_accessibility import blocking_violations
-from tests.live import serving
+from tests.support.live import serving
 
 IDLE, WARNING = 12, 6  # seconds: the warning comes 6 s after the last activity
 PERSONAL = ("Aysel", AYSEL_FIRST_LINE)

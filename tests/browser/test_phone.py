@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.devidp_browser import Visitor
+from tests.support.devidp_browser import Visitor
 
 from .manual import AYSEL, RAUF
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from egov import create_app
 from tests.browser.conftest import _page
-from tests.live import free_port, serving, serving_with_dev_provider
+from tests.support.live import free_port, serving, serving_with_dev_provider
 
 
 def press_daxil_ol(page, means):

@@ -16,7 +16,7 @@ from egov.db import database
 from egov.devidp.models import DEVIDP_MODELS
 from egov.models import Citizen
 from tests import vnu
-from tests.live import serving_with_dev_provider
+from tests.support.live import serving_with_dev_provider
 
 from .conftest import _page
 from .manual import AYSEL, sign_in

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from egov import create_app
 from tests.browser.conftest import _page
 from tests.interop.conftest import InteropProvider
-from tests.live import free_port, serving
+from tests.support.live import free_port, serving
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ import pytest
 
 from egov import create_app
 from egov.models import Citizen, LoginSession
-from tests.devidp_browser import Visitor
+from tests.support.devidp_browser import Visitor
 from tests.interop.conftest import InteropProvider
-from tests.live import free_port, serving
+from tests.support.live import free_port, serving
 
 FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')

@@ -67,3 +67,10 @@ class Visitor:
     def sign_out(self):
         self.get("/services")
         return self.submit({}, action="/auth/logout")
+
+
+def signed_in_as(visitor):
+    """Whose name the portal shows as signed in to `visitor` (None: nobody's)."""
+    page = visitor.get("/services").text
+    return next((name for name in ("Aysel Məmmədova", "Rauf Əliyev", "Nigar Hüseynova",
+                                   "Elvin Qasımov") if f'class="who">{name}<' in page), None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .live import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Each worker says when its app is loaded, so that a test fires only once all can answer.
 _READY_HOOK = """
