@@ -78,4 +78,5 @@ def test_a_new_citizen_from_the_certified_provider_gets_an_account(portal_and_pr
     sign_in_at_the_provider(visitor, "3NEWF05")
     citizen = Citizen.get(Citizen.fin == "3NEWF05")
     assert citizen.full_name == "Sınaq Vətəndaş"
-    assert "Sizin adınıza qeydiyyatda olan telefon nömrəsi yoxdur." in visitor.get("/calls").text
+    assert "ayında sizin adınıza qeydiyyatda olan telefon nömrəsi olmayıb." in visitor.get(
+        "/calls").text
