@@ -60,7 +60,7 @@ def catalogue_to_report(page, states, language):
     states.keep(f"{language}-catalogue-ministry-opened", page)
     in_place(page, lambda: page.locator(SERVICE_LINK).first.click(), "#call-report")
     states.keep(f"{language}-report-from-the-catalogue", page)
-    in_place(page, lambda: page.locator("#line").select_option("0183456789"),
+    in_place(page, lambda: page.locator("#report-line").select_option("0183456789"),
              "#call-report:has-text('018 345 67 89')")
     states.keep(f"{language}-report-line-chosen", page)
 
