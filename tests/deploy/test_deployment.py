@@ -479,7 +479,8 @@ def test_the_journey_through_nginx(deployment):
     assert export.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in export.headers["Content-Disposition"]
     rows = export.content.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("#;Tarix;Vaxt;Müddət (saniyə);Nömrə;Məbləğ (AZN)")
+    assert rows[0].startswith("#;Tarix;Vaxt;Müddət (saniyə);Nömrə;Zəngin növü;İstiqamət;"
+                              "Dəqiqənin qiyməti (AZN);Vaxt zolağı;Məbləğ (AZN);Ödəniş*")
     # The claim just filed is in the export, beside its call, whichever host wrote it.
     assert [row.rsplit(";", 1)[1] for row in rows[1:] if row.endswith(reference)] == [reference]
 
