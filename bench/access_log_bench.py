@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from egov import access_log  # noqa: E402
 from egov.db import bind, database  # noqa: E402
-from egov.models import AccessEntry, Citizen, create_tables  # noqa: E402
+from egov.models import AccessEntry, Citizen  # noqa: E402
+from egov.schema import create_tables  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/egov_bench_access")
 ENTRIES = int(os.environ.get("ACCESS_ENTRIES", "10000000"))

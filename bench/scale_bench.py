@@ -46,7 +46,7 @@ from egov.telephony.billing import load_tariffs  # noqa: E402
 from egov.catalogue import load_catalogue  # noqa: E402
 from egov import call_partitions  # noqa: E402
 from egov.db import bind, database, is_postgres, query_plan  # noqa: E402
-from egov.models import create_tables  # noqa: E402
+from egov.schema import create_tables  # noqa: E402
 from egov.demo import AYSEL, AYSEL_SECOND_LINE, local, prepare_demo  # noqa: E402
 from egov.backoffice.intake import import_calls  # noqa: E402
 from egov.backoffice.intake.cli import terminal_progress  # noqa: E402

@@ -20,7 +20,7 @@ from .demo import prepare_demo_command
 from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
 from .identity import oidc, passwords, sessions
-from .models import create_tables
+from .schema import create_tables
 
 
 def create_app(test_config=None):

@@ -7,7 +7,7 @@ from peewee import OperationalError
 from . import access_log, call_partitions
 from .catalogue import CatalogueError, load_catalogue
 from .db import database, is_postgres
-from .models import create_tables
+from .schema import create_tables
 from .timeutil import utcnow
 
 SQLITE_CALLS = ("SQLite keeps a plain call table: months are partitions on PostgreSQL only "

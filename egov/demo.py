@@ -25,7 +25,8 @@ from .backoffice.staff_accounts import create_staff
 from .catalogue import load_catalogue
 from .db import database
 from .identity.citizens import set_credentials
-from .models import Call, PhoneLine, StaffMember, create_tables
+from .models import Call, PhoneLine, StaffMember
+from .schema import create_tables
 from .telephony.billing import WEEKDAYS, load_tariffs
 from .telephony.public_holidays import WorkCalendar
 from .timeutil import Month, baku_local, to_baku, to_db, utcnow

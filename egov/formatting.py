@@ -4,7 +4,6 @@ How each value reads lives with its kind of value (money in telephony.billing,
 numbers in telephony.numbering, Baku dates in timeutil), so the CSV and PDF
 exports format them exactly as the page does.
 """
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .access_log import describe as access_action
@@ -12,8 +11,8 @@ from .identity.means import BY_KEY as MEANS_BY_KEY
 from .models import Claim
 from .telephony.billing import format_azn, format_factor
 from .telephony.charges import band_label, charge_formula, plan_name
-from .telephony.destinations import destination_name
-from .telephony.numbering import INTERCITY, INTERNATIONAL, format_phone
+from .telephony.destinations import destination, kind_label
+from .telephony.numbering import format_phone
 from .timeutil import baku_date, baku_full_date, baku_time
 
 
@@ -27,22 +26,6 @@ CLAIM_STATUS_LABELS = {
 
 def claim_status(status):
     return CLAIM_STATUS_LABELS.get(status, status)
-
-
-KIND_LABELS = {
-    INTERCITY: _l("şəhərlərarası"),
-    INTERNATIONAL: _l("beynəlxalq"),
-}
-
-
-def kind_label(kind):
-    """A call's kind as the citizen reads it («şəhərlərarası», «intercity», «междугородный»)."""
-    return KIND_LABELS.get(kind, kind)
-
-
-def destination(dialled, kind):
-    """Where the call went, in the page's language; said so when nobody knows."""
-    return destination_name(dialled, kind) or _("naməlum istiqamət")
 
 
 def means_title(key):

@@ -17,7 +17,8 @@ from egov import call_partitions
 from egov.db import bind, database, is_postgres
 from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS
-from egov.models import ALL_MODELS, Call, PhoneLine, create_tables
+from egov.models import ALL_MODELS, Call, PhoneLine
+from egov.schema import create_tables
 from egov.backoffice.intake import import_calls, import_lines, import_payments, text_source
 from egov.identity.citizens import register_citizen
 from egov.telephony.numbering import normalise

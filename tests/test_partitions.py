@@ -18,7 +18,8 @@ from egov.backoffice.intake import ImportRefused, import_calls, import_lines, te
 from egov.backoffice.staff_accounts import create_staff
 from egov.db import database, is_postgres
 from egov.identity.citizens import set_credentials
-from egov.models import BaseModel, Call, Citizen, Claim, ClaimCall, PhoneLine, create_tables
+from egov.models import BaseModel, Call, Citizen, Claim, ClaimCall, PhoneLine
+from egov.schema import create_tables
 from egov.telephony import access
 from egov.telephony import charge_claims as claims
 from egov.telephony.billing import load_tariffs

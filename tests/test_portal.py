@@ -6,7 +6,8 @@ import pytest
 
 from egov.catalogue import CatalogueError, load_catalogue
 from egov.db import database
-from egov.models import Service, create_tables
+from egov.models import Service
+from egov.schema import create_tables
 
 from .conftest import DATA_DIR
 from .support.pages import HTMX, SERVICE, text

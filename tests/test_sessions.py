@@ -7,7 +7,7 @@ import time_machine
 
 from egov import config
 from egov.identity import sessions
-from egov.models import create_tables
+from egov.schema import create_tables
 from egov.timeutil import to_baku, utcnow
 
 from .support.pages import csrf_token

@@ -13,6 +13,9 @@ from functools import lru_cache
 
 import phonenumbers
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..locales import formatting, language as page_language
 from .areas import areas
 from .numbering import INTERCITY, INTERNATIONAL, NumberError, national_digits, normalise
@@ -57,3 +60,19 @@ def _country(digits, language):
     if not region or not region.isalpha() or region == phonenumbers.UNKNOWN_REGION:
         return None
     return formatting(language).territories.get(region)
+
+
+KIND_LABELS = {
+    INTERCITY: _l("şəhərlərarası"),
+    INTERNATIONAL: _l("beynəlxalq"),
+}
+
+
+def kind_label(kind):
+    """A call's kind as the citizen reads it («şəhərlərarası», «intercity», «междугородный»)."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def destination(dialled, kind):
+    """Where the call went, in the page's language; said so when nobody knows."""
+    return destination_name(dialled, kind) or _("naməlum istiqamət")

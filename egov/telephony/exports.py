@@ -30,9 +30,9 @@ from fpdf.fonts import FontFace
 
 from ..locales import language
 from ..timeutil import baku_full_date, baku_time
-from ..formatting import destination, kind_label
 from .billing import format_azn, format_factor
 from .charges import band_label
+from .destinations import destination, kind_label
 from .numbering import format_phone
 from .reports import SERVICE_TITLE
 

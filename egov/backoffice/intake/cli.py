@@ -11,7 +11,7 @@ import click
 from flask import current_app
 
 from ...db import database
-from ...models import create_tables
+from ...schema import create_tables
 from ...telephony.billing import TariffError, load_tariffs
 from ...timeutil import to_baku, utcnow
 from .calls import import_calls
