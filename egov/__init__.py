@@ -23,8 +23,22 @@ from .identity import oidc, passwords, sessions
 from .schema import create_tables
 
 
+class Portal(Flask):
+    """Flask, and one thing more: a request whose pooled database connection turns out
+    dead (the server restarted, failed over) before the request changed anything is run
+    again on a fresh one, within DATABASE_RETRY_SECONDS (egov.db.dispatch_retrying)."""
+
+    def full_dispatch_request(self):
+        return db.dispatch_retrying(super().full_dispatch_request,
+                                    self.config["DATABASE_RETRY_SECONDS"])
+
+    def handle_user_exception(self, e):
+        db.run_again_if_unchanged(e)  # before the error's own page is chosen
+        return super().handle_user_exception(e)
+
+
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    app = Portal(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config is not None:

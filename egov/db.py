@@ -1,11 +1,14 @@
-"""The database connection's life: bound at app start, open per request."""
+"""The database connection's life: bound at app start, open per request, and a request
+run again when its connection turns out dead before it changed anything."""
 import logging
+import threading
 import time
+from urllib.parse import urlparse
 
-from flask import request
 from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
-                    SqliteDatabase)
-from playhouse.db_url import connect
+                    SqliteDatabase, __exception_wrapper__)
+from playhouse.db_url import parseresult_to_dict
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -14,8 +17,10 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError)
 
 
-class DatabaseUnavailable(Exception):
-    """No working connection could be had within DATABASE_RETRY_SECONDS."""
+class RunAgain(Exception):
+    """The request's connection failed before the request changed anything: running the
+    request again from its start, on a fresh connection, cannot apply a write twice."""
+
 
 database = DatabaseProxy()
 
@@ -35,15 +40,133 @@ SQLITE_PRAGMAS = {
 # the WAL; either cost more than serving the page (measured by `make bench`).
 POOL = {"max_connections": 32, "timeout": 10, "stale_timeout": 300}
 
+# How long a request (or a command's commit) waits for the database to come back.
+DEFAULT_RETRY_SECONDS = 3.0
+
+
+class _Request(threading.local):
+    """What this thread's request has done to the database so far (gunicorn's threads and
+    flask run's each serve one request at a time)."""
+
+    changed = False  # a commit was sent: the request may have changed the database
+    transaction_id = None  # PostgreSQL's id of the transaction open on this thread
+    deadline = None  # time.monotonic() until which the request may be run again
+
+
+_request = _Request()
+
+
+def _reads_only(sql):
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+class _KnowsWhatWasCommitted:
+    """Marks the request as having changed the database as soon as a commit is sent.
+
+    A statement that fails before that point changed nothing, so the request can be run
+    again (egov.__init__'s Portal.full_dispatch_request, with run_again_if_unchanged). A
+    commit that fails on the way is the one case where the outcome is unknown; on
+    PostgreSQL the transaction's id settles it (outcome_of)."""
+
+    def execute_sql(self, sql, params=None):
+        if self.in_transaction() or _reads_only(sql):
+            return super().execute_sql(sql, params)
+        if not isinstance(self, PostgresqlDatabase):
+            # SQLite is a file: its connection does not die, and a write outside a
+            # transaction commits as it runs (a locked file fails before it writes).
+            _request.changed = True
+            return super().execute_sql(sql, params)
+        # On PostgreSQL a write outside a transaction commits as it is sent: were the
+        # connection dead, nobody could tell whether it had. Inside one, a dead
+        # connection fails at BEGIN, and only the COMMIT's outcome can be unknown.
+        with self.atomic():
+            return super().execute_sql(sql, params)
+
+    def begin(self, *args, **kwargs):
+        if not isinstance(self, PostgresqlDatabase):
+            return super().begin(*args, **kwargs)
+        # The transaction's id comes with its BEGIN, in the same round trip: should the
+        # connection die at COMMIT, the id tells whether the transaction committed.
+        with __exception_wrapper__:
+            cursor = self.cursor()
+            cursor.execute("BEGIN; SELECT txid_current()")
+            _request.transaction_id = cursor.fetchone()[0]
+        return None
+
+    def commit(self):
+        changed_before = _request.changed
+        _request.changed = True
+        xid = _request.transaction_id if isinstance(self, PostgresqlDatabase) else None
+        try:
+            return super().commit()
+        except UNAVAILABLE:
+            if xid is None:  # SQLite: a failed commit did not commit
+                _request.changed = changed_before
+                raise
+            outcome = outcome_of(xid)
+            if outcome == "committed":
+                log.warning("database connection lost at COMMIT; transaction %s had "
+                            "committed", xid)
+                return None
+            if outcome == "aborted":
+                _request.changed = changed_before  # as if it had never been sent
+            raise
+
+
+class PortalPostgresqlDatabase(_KnowsWhatWasCommitted, PooledPostgresqlDatabase):
+    def _is_closed(self, conn):
+        # peewee's pool sends «SELECT 1» at every check-out of an idle connection to learn
+        # whether the server is still there: a round trip on every request. Only what the
+        # driver knows without asking is checked here; a connection the server dropped is
+        # found by the request's first statement, and the request run again.
+        adapter = self._adapter
+        status = adapter.txn_status(conn)
+        if conn.closed or status == adapter.txn_unknown:
+            return True
+        if status != adapter.txn_idle:  # left inside a transaction: never reused as it is
+            try:
+                adapter.rollback(conn)
+            except Exception:
+                return True
+        return False
+
+
+class PortalSqliteDatabase(_KnowsWhatWasCommitted, PooledSqliteDatabase):
+    pass
+
+
+def outcome_of(xid):
+    """«committed» or «aborted»: what became of transaction `xid`, asked on a fresh
+    connection (waiting for the database to answer within the request's time); None when
+    it does not answer in time (the outcome stays unknown)."""
+    deadline = _request.deadline or time.monotonic() + DEFAULT_RETRY_SECONDS
+    delay = 0.05
+    while True:
+        discard_connections()
+        try:
+            database.connect(reuse_if_open=True)
+            status = database.execute_sql("SELECT txid_status(%s)", (xid,)).fetchone()[0]
+            if status != "in progress":
+                return status
+        except UNAVAILABLE:
+            pass
+        if time.monotonic() + delay > deadline:
+            return None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
 
 def make_database(url):
-    scheme, rest = url.split("://", 1)
-    pooled = f"{scheme}+pool://{rest}" if "+" not in scheme else url
-    if url.startswith("sqlite"):
+    parsed = urlparse(url)
+    settings = parseresult_to_dict(parsed)
+    if parsed.scheme.startswith("sqlite"):
         # A pooled connection is opened by one thread and later checked out by another
         # (flask run and gunicorn threads); the pool hands it to one thread at a time.
-        return connect(pooled, pragmas=SQLITE_PRAGMAS, check_same_thread=False, **POOL)
-    return connect(pooled, **POOL)
+        return PortalSqliteDatabase(**settings, pragmas=SQLITE_PRAGMAS,
+                                    check_same_thread=False, **POOL)
+    if parsed.scheme.split("+")[0] in ("postgres", "postgresql"):
+        return PortalPostgresqlDatabase(**settings, **POOL)
+    raise ValueError(f"DATABASE_URL: not a sqlite:// or postgresql:// address: {url}")
 
 
 def bind(url):
@@ -78,59 +201,60 @@ def discard_connections():
         log.debug("closing a dead connection failed", exc_info=True)
 
 
-def acquire_connection(retry_seconds):
-    """Check out a pooled connection that answers, retrying with backoff for a while.
+def dispatch_retrying(dispatch, retry_seconds):
+    """dispatch() (the request, from its before-request steps to its response), run again
+    while it fails with RunAgain, with a growing pause, for up to retry_seconds.
 
-    Only this is retried, and only before the request has done anything: no statement
-    of the request has been sent, so trying again can never apply a write twice. A
-    connection lost later, in the middle of a request, is not retried (its last write
-    may or may not have committed): that request ends with DatabaseUnavailable's page.
-    The ping is one round trip; a pooled connection whose server went away is
-    otherwise only found out by the request's first real query.
-    """
-    deadline = time.monotonic() + retry_seconds
+    No statement is sent to check a connection before using it (a round trip on every
+    request): the pooled connection is used, and a dead one is found by the request's
+    first statement. Until the request sends a commit, running it again cannot apply a
+    write twice; after that, a lost connection ends it with the 503 page."""
+    _request.changed = False
+    _request.deadline = time.monotonic() + retry_seconds
     delay = 0.05
-    while True:
-        try:
-            database.connect(reuse_if_open=True)
-            database.execute_sql("SELECT 1")
-            return
-        except UNAVAILABLE as error:
-            discard_connections()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DatabaseUnavailable(str(error).strip()) from error
-            log.warning("database unavailable (%s); trying again in %.2f s",
-                        str(error).strip() or type(error).__name__, min(delay, remaining))
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, 0.5)
+    try:
+        while True:
+            try:
+                return dispatch()
+            except RunAgain as lost:
+                error = lost.__cause__
+                discard_connections()
+                pause = min(delay, max(0.0, _request.deadline - time.monotonic()))
+                log.warning("database unavailable (%s); running the request again in %.2f s",
+                            str(error).strip() or type(error).__name__, pause)
+                time.sleep(pause)
+                delay = min(delay * 2, 0.5)
+    finally:
+        _request.deadline = None
+
+
+def run_again_if_unchanged(error):
+    """Raise RunAgain for a database error that came before the request changed anything,
+    while there is time left; otherwise return, for the error's own page (the 503)."""
+    if (isinstance(error, UNAVAILABLE) and not _request.changed
+            and _request.deadline is not None and time.monotonic() < _request.deadline):
+        raise RunAgain() from error
 
 
 def init_app(app):
-    """Bind the models to DATABASE_URL; each request holds a pooled connection."""
+    """Bind the models to DATABASE_URL. A request takes a pooled connection at its first
+    statement (peewee connects on first use) and gives it back at its end: a page that
+    needs no database (/healthz, static files, the catalogue once read) never asks for one,
+    and stays up while the database is away."""
     bind(app.config["DATABASE_URL"])
+    app.teardown_request(_close_connection)
 
-    @app.before_request
-    def _open_connection():
-        # Static files and the load balancer's /healthz never read the database: a
-        # database outage must not take them down too (nor every app process out of
-        # the balancer with them).
-        endpoint = request.endpoint or ""
-        if endpoint == "healthz" or endpoint == "static" or endpoint.endswith(".static"):
-            return
-        acquire_connection(app.config["DATABASE_RETRY_SECONDS"])
 
-    @app.teardown_request
-    def _close_connection(exc):
-        if database.is_closed():
-            return
-        if isinstance(exc, UNAVAILABLE):
-            discard_connections()  # never hand a broken connection to the next request
-            return
-        try:
-            database.close()
-        except UNAVAILABLE:
-            discard_connections()
+def _close_connection(exc):
+    if database.is_closed():
+        return
+    if isinstance(exc, UNAVAILABLE):
+        discard_connections()  # never hand a broken connection to the next request
+        return
+    try:
+        database.close()
+    except UNAVAILABLE:
+        discard_connections()
 
 
 def query_plan(query):

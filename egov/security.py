@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.wsgi import get_host
 
 from . import i18n
-from .db import UNAVAILABLE, DatabaseUnavailable, discard_connections
+from .db import UNAVAILABLE, discard_connections
 from .errors import NotVisible
 from .extensions import login_manager
 from .htmx import is_fragment_request, navigate
@@ -180,8 +180,7 @@ def _database_unavailable(error):
 
 def _server_error(error):
     # The database can also fail where no handler above is asked (an after_request).
-    if isinstance(getattr(error, "original_exception", None),
-                  UNAVAILABLE + (DatabaseUnavailable,)):
+    if isinstance(getattr(error, "original_exception", None), UNAVAILABLE):
         return _database_unavailable(error.original_exception)
     return _error_page(500, _("Xəta baş verdi"),
                        _("Xidmətdə gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin."))
@@ -208,6 +207,6 @@ def init_app(app):
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(405, _method)
     app.register_error_handler(429, _too_many)
-    for unavailable in (DatabaseUnavailable, *UNAVAILABLE):
+    for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(500, _server_error)

@@ -83,12 +83,12 @@ def test_a_one_second_cut_under_load_shows_no_error_and_writes_nothing_twice(
 
     codes = Counter(code for _, code, _, _ in results)
     assert proxy.connections_cut > 0  # live connections were really dropped
-    assert codes[500] == 0, codes
-    assert set(codes) <= {200, 302, 503}, codes
+    # No citizen saw an error: a request whose connection died before it committed was run
+    # again on a fresh one, and one caught at its COMMIT learnt the outcome from the
+    # transaction's id (egov.db).
+    assert set(codes) == {200, 302}, codes
     # Requests that arrived during the cut waited for the database and were served.
-    assert any(code in (200, 302) and took > 0.5 for _, code, took, _ in results), codes
-    # Only a request caught mid-query may fail, with the 503 page; that is a few at most.
-    assert codes[503] <= 12, codes
+    assert any(took > 0.5 for _, _, took, _ in results), codes
     stored = Counter(Feedback.select(Feedback.message).tuples())
     assert all(count == 1 for count in stored.values())  # no write applied twice
     for kind, code, _, message in results:
@@ -105,10 +105,12 @@ def test_a_longer_outage_answers_503_in_azerbaijani_with_retry_after(server, pro
         started = time.monotonic()
         page = aysel.get(server.url + "/calls", timeout=30)
         waited = time.monotonic() - started
-        fragment = requests.get(server.url + "/services", timeout=30,
-                                headers={"HX-Request": "true", "HX-Target": "main"})
-        english = requests.get(server.url + "/services", timeout=30,
-                               headers={"Accept-Language": "en"})
+        # (The catalogue a process has read once is served without the database: these
+        # ask for what needs it, a citizen's report.)
+        fragment = aysel.get(server.url + "/calls", timeout=30,
+                             headers={"HX-Request": "true", "HX-Target": "main"})
+        english = aysel.get(server.url + "/calls", timeout=30,
+                            headers={"Accept-Language": "en"})
         started = time.monotonic()
         health = requests.get(server.url + "/healthz", timeout=30)
         style = requests.get(server.url + "/static/css/portal.css", timeout=30)
@@ -176,3 +178,127 @@ def test_sqlite_locked_answers_an_htmx_swap_with_a_fragment_in_the_readers_langu
     assert page.status_code == 503 and "<html" not in text
     assert "The service is temporarily unavailable." in text
     assert page.headers["Retry-After"] == "5"
+
+
+# --- A dead pooled connection, found by the request's own statements (no ping before it) ---
+
+def _postgres_only(database_url):
+    if not database_url.startswith("postgres"):
+        pytest.skip("a PostgreSQL condition: an SQLite connection is a file, it does not die")
+
+
+def _terminate(database_url, which="others"):
+    """End server processes of the test database from a connection of our own, as a restart
+    does: every other one, or the one of `which` (a backend pid)."""
+    import psycopg2
+
+    with psycopg2.connect(database_url) as admin, admin.cursor() as cursor:
+        if which == "others":
+            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        else:
+            cursor.execute("SELECT count(pg_terminate_backend(%s))", (which,))
+        ended = cursor.fetchone()[0]
+    admin.close()
+    return ended
+
+
+def test_a_pooled_connection_that_died_between_requests_is_replaced_unseen(
+        database_url, client, auth, demo, caplog):
+    _postgres_only(database_url)
+    auth.login()
+    assert client.get("/calls").status_code == 200
+    assert _terminate(database_url) >= 1  # the pool's idle connection, among others
+    page = client.get("/calls")
+    assert page.status_code == 200 and "İstifadə sayı: <strong>1</strong>" in page.get_data(
+        as_text=True)
+    assert any("running the request again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_write_whose_connection_died_before_it_is_run_again_and_stored_once(
+        database_url, client, auth, demo, db):
+    _postgres_only(database_url)
+    auth.login()
+    token = CSRF_INPUT.search(client.get("/calls/feedback").get_data(as_text=True)).group(1)
+    _terminate(database_url)
+    answer = client.post("/calls/feedback", data={
+        "csrf_token": token, "rating": "4", "message": "after the restart"})
+    assert answer.status_code == 302
+    assert Feedback.select().where(Feedback.message == "after the restart").count() == 1
+
+
+def _write_route(app, name, step):
+    """A view of this test's own: stores a feedback row in a transaction, calling `step` with
+    the attempt's number inside it and with minus that number after its commit, then reads."""
+    from flask_login import current_user
+
+    from egov.catalogue import calls_service
+    from egov.db import database
+    from egov.timeutil import utcnow
+
+    attempts = []
+
+    def view():
+        attempts.append(len(attempts) + 1)
+        with database.atomic():
+            Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                            rating=3, message=name, created_at=utcnow())
+            step(len(attempts), database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+        step(-len(attempts), database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+        return f"stored, {Feedback.select().count()} in all"
+
+    app.add_url_rule(f"/test/{name}", name, view)
+    return attempts
+
+
+def test_a_connection_lost_before_commit_runs_the_request_again_and_stores_once(
+        database_url, app, client, auth, demo, db):
+    """The server went away with the transaction open: it never committed (the transaction's
+    id says «aborted»), so the whole request is run again, and its row is stored once."""
+    _postgres_only(database_url)
+
+    def lose_before_commit(attempt, pid):
+        if attempt == 1:
+            _terminate(database_url, pid)
+
+    attempts = _write_route(app, "lost-before-commit", lose_before_commit)
+    auth.login()
+    answer = client.get("/test/lost-before-commit")
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "stored, 1 in all")
+    assert attempts == [1, 2]
+    assert Feedback.select().where(Feedback.message == "lost-before-commit").count() == 1
+
+
+def test_a_connection_lost_after_a_commit_answers_503_and_never_writes_twice(
+        database_url, app, client, auth, demo, db):
+    """Once the request has committed, running it again could write twice: it ends with the
+    503 page instead, its write kept once."""
+    _postgres_only(database_url)
+
+    def lose_after_commit(attempt, pid):
+        if attempt == -1:
+            _terminate(database_url, pid)
+
+    attempts = _write_route(app, "lost-after-commit", lose_after_commit)
+    auth.login()
+    answer = client.get("/test/lost-after-commit", headers={"Accept-Language": "en"})
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    assert Feedback.select().where(Feedback.message == "lost-after-commit").count() == 1
+
+
+def test_a_transactions_outcome_is_read_from_its_id_on_a_fresh_connection(database_url, demo, db):
+    _postgres_only(database_url)
+    from egov import db as connections
+
+    with db.atomic():
+        db.execute_sql("CREATE TEMPORARY TABLE scratch (n int)")
+        committed = connections._request.transaction_id
+    with db.atomic() as transaction:
+        db.execute_sql("INSERT INTO scratch VALUES (1)")
+        aborted = connections._request.transaction_id
+        transaction.rollback()
+    assert committed != aborted
+    assert connections.outcome_of(committed) == "committed"
+    assert connections.outcome_of(aborted) == "aborted"

@@ -20,12 +20,15 @@ bp = Blueprint("calls", __name__, url_prefix="/calls")
 def _usage_count(service):
     """İstifadə sayı: one use per sign-in, however often the report is viewed meanwhile.
 
-    The sign-in starts a fresh cookie session, so a mark kept there lasts exactly
-    one sign-in; the count itself is in the database."""
-    if session.get("counted_use"):
-        return catalogue.usage_count(service)
-    session["counted_use"] = True
-    return catalogue.count_use(service)
+    The sign-in starts a fresh cookie session, so a mark kept there lasts exactly one
+    sign-in. The count is read with its write (UPDATE … RETURNING) and kept in that mark:
+    the report's later views show the count as of this sign-in's use, without asking the
+    database again (a statement fewer on every view)."""
+    counted = session.get("usage_count")
+    if counted is not None:
+        return counted
+    session["usage_count"] = catalogue.count_use(service)
+    return session["usage_count"]
 
 
 def report_options():
