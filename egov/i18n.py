@@ -18,7 +18,9 @@ import os
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from flask import current_app, g, request, url_for
-from flask_babel import refresh
+from jinja2 import pass_context
+from markupsafe import Markup
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 
@@ -144,6 +146,7 @@ def absolute_url_in(language):
 def template_context():
     """What every page's <html lang>, hreflang links and switch need."""
     return {
+        "_catalogue": catalogue(),
         "current_language": current(),
         "languages": [
             {"code": code, "label": CODES[code], "name": NAMES[code], "url": url_in(code),
@@ -178,12 +181,51 @@ def send_language(response):
     return response
 
 
+def catalogue():
+    """The loaded catalogue of the locale being answered in (Flask-Babel's, forced or not).
+
+    Flask-Babel's own template gettext looks the catalogue up again on every call, some
+    forty times per report page; here it is one dictionary look-up by the locale the
+    request already settled, in the app's own cache (an app's catalogue files do not
+    change while it runs)."""
+    locale = get_locale()
+    key = str(locale) if locale is not None else None
+    loaded = current_app.extensions["egov_catalogues"]
+    found = loaded.get(key)
+    if found is None:
+        found = loaded[key] = get_translations()
+    return found
+
+
+@pass_context
+def _page_gettext(context, string, **variables):
+    """The templates' _(): as Jinja's newstyle gettext (the text escaped when the template
+    autoescapes, «%(name)s» filled with escaped values), with the catalogue the page's
+    context brings (template_context finds it once per page) rather than one look-up per
+    call. A macro imported without the context looks it up itself."""
+    found = context.get("_catalogue") or catalogue()
+    text = found.ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables else text
+
+
+def _ngettext(singular, plural, n):
+    return catalogue().ungettext(singular, plural, n)
+
+
 def install(app):
-    """Bind Flask-Babel to `app` (once): the catalogues and this module's selector."""
+    """Bind Flask-Babel to `app` (once): the catalogues and this module's selector, and
+    the templates' _() reading the catalogue found once per process and language."""
     if "babel" not in app.extensions:
         babel.init_app(app, locale_selector=current, default_locale=DEFAULT,
                        default_timezone="Asia/Baku",
                        default_translation_directories=TRANSLATIONS)
+        app.extensions["egov_catalogues"] = {}
+        # newstyle, as Flask-Babel installs them: «%(num)d» filled and escaped by Jinja.
+        app.jinja_env.install_gettext_callables(gettext=lambda string: catalogue().ugettext(
+            string), ngettext=_ngettext, newstyle=True)
+        app.jinja_env.globals.update(_=_page_gettext, gettext=_page_gettext)
 
 
 # --- the portal: a citizen's choice kept on their account ---------------------------

@@ -3,7 +3,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from functools import lru_cache
+
+from babel.dates import format_date, match_skeleton, parse_pattern
 
 from .locales import formatting
 
@@ -88,11 +90,21 @@ class Month:
 
 def baku_date(stored, language=None):
     """Day and month in the page's language: 08.11 (az, ru), 08/11 (en)."""
-    return format_skeleton("MMdd", to_baku(stored), locale=formatting(language))
+    locale = formatting(language)
+    return _skeleton_pattern("MMdd", locale).apply(to_baku(stored), locale)
 
 
 def baku_full_date(stored, language=None):
-    return format_skeleton("yMMdd", to_baku(stored), locale=formatting(language))
+    locale = formatting(language)
+    return _skeleton_pattern("yMMdd", locale).apply(to_baku(stored), locale)
+
+
+@lru_cache(maxsize=None)
+def _skeleton_pattern(skeleton, locale):
+    """CLDR's pattern for `skeleton` in `locale`, as Babel's format_skeleton finds it, found
+    once: the search through the locale's skeletons was most of a report row's date."""
+    return parse_pattern(locale.datetime_skeletons[
+        match_skeleton(skeleton, locale.datetime_skeletons)])
 
 
 def baku_time(stored):
