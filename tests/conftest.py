@@ -14,7 +14,7 @@ from egov import create_app
 from egov.telephony.billing import load_tariffs
 from egov.catalogue import load_catalogue
 from egov import call_partitions
-from egov.db import bind, database, is_postgres
+from egov.db import STATEMENTS, bind, database, is_postgres
 from egov.demo import AYSEL, NIGAR, RAUF
 from egov.devidp.models import DEVIDP_MODELS
 from egov.models import ALL_MODELS, Call, PhoneLine
@@ -240,7 +240,9 @@ def statements_for(client, monkeypatch):
         client.get(path)  # once unmeasured: the session's touch and per-process loads
         statements.clear()
         assert client.get(path).status_code == 200
-        return list(statements)
+        # A prepared statement's run (PostgreSQL) is shown as the SQL it runs.
+        return [STATEMENTS[sql.split()[1].split("(")[0]] if sql.startswith("EXECUTE ") else sql
+                for sql in statements]
 
     return statements_of
 

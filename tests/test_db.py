@@ -302,3 +302,61 @@ def test_a_transactions_outcome_is_read_from_its_id_on_a_fresh_connection(databa
     assert committed != aborted
     assert connections.outcome_of(committed) == "committed"
     assert connections.outcome_of(aborted) == "aborted"
+
+
+# --- Queries of one shape (egov.db.SameShape): built once, prepared once per connection ---
+
+def test_a_same_shape_query_is_built_once_and_answers_each_runs_values(world, db):
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    world.citizen("2BBBBBB", "İkinci")
+    built = []
+
+    def by_fin(fin, since_id):
+        built.append(fin)
+        return Citizen.select().where((Citizen.fin == fin) & (Citizen.id > since_id))
+
+    query = SameShape("test_by_fin", by_fin)
+    assert [c.full_name for c in query.run("1AAAAAA", 0)] == ["Birinci"]
+    assert [c.full_name for c in query.run("2BBBBBB", 0)] == ["İkinci"]
+    assert [c.full_name for c in query.run("2BBBBBB", 10**9)] == []
+    assert [c.full_name for c in query.run("3CCCCCC", 0)] == []
+    assert len(built) == 1 and built[0] != "1AAAAAA"  # built once, with stand-ins
+
+
+def test_a_value_that_does_not_reach_the_sql_as_given_is_refused_at_once(world, db):
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    query = SameShape("test_unused", lambda fin: Citizen.select().where(Citizen.fin == "1AAAAAA"))
+    with pytest.raises(ValueError, match=r"test_unused: values \[0\] do not reach the SQL"):
+        query.run("2BBBBBB")
+
+
+def test_a_prepared_query_survives_its_connection_dying(database_url, client, auth, demo, db):
+    """On PostgreSQL the report's reads are prepared once per connection; a new connection
+    (after a restart) prepares them again, in the same round trip as their first run."""
+    _postgres_only(database_url)
+    statements = []
+    original = type(db.obj).execute_sql
+
+    def recording(self, sql, *args, **kwargs):
+        statements.append(sql.split(" ", 1)[0])
+        return original(self, sql, *args, **kwargs)
+
+    auth.login()
+    assert client.get("/calls").status_code == 200
+    type(db.obj).execute_sql = recording
+    try:
+        assert client.get("/calls").status_code == 200
+        assert statements == ["EXECUTE", "EXECUTE", "EXECUTE"]
+        _terminate(database_url)
+        statements.clear()
+        assert client.get("/calls").status_code == 200
+    finally:
+        type(db.obj).execute_sql = original
+    # The first run on the dead connection failed; the request ran again on a new one,
+    # which prepared each read with its first run.
+    assert statements == ["EXECUTE", "PREPARE", "PREPARE", "PREPARE"]

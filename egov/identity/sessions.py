@@ -30,6 +30,7 @@ from flask import current_app, g, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from .. import access_log
+from ..db import SameShape
 from ..models import LoginSession, StaffSession
 from ..timeutil import utcnow
 
@@ -41,6 +42,21 @@ class Kind:
     model: type
     owner: object  # the foreign key field naming the person
     cookie_key: str
+
+    @property
+    def with_token(self):
+        """The live session with a token, its owner joined: on every signed-in request."""
+        finders = _session_finders
+        if self.model not in finders:
+            owner = self.owner.rel_model
+            finders[self.model] = SameShape(
+                self.model._meta.table_name,
+                lambda token: (self.model.select(self.model, owner).join(owner)
+                               .where(self.model.token == token).limit(1)))
+        return finders[self.model]
+
+
+_session_finders = {}
 
 
 # Flask-Login keeps the citizen's token under "_user_id"; staff have a key of their own.
@@ -118,9 +134,7 @@ def find_session(kind, token, limits, now=None):
     """The live session with this token, its owner joined; an expired one ends and is None.
 
     Finding it is activity (last_seen_at moves on), except in a `not_activity` request."""
-    owner_model = kind.owner.rel_model
-    row = (kind.model.select(kind.model, owner_model).join(owner_model)
-           .where(kind.model.token == token).first())
+    row = next(iter(kind.with_token.run(token)), None)
     if row is None:
         return None
     now = now or utcnow()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
+from ..db import SameShape
 from ..errors import NotVisible
 from ..models import Call, Claim, LineOwnership, PhoneLine
 
@@ -51,21 +52,29 @@ def _windows(ownerships, start, end):
 
 def holdings_query(citizen, month):
     """The citizen's holder periods overlapping the month (the benchmark prints its plan)."""
+    return _holdings(citizen.id, month.start, month.end)
+
+
+def _holdings(citizen_id, start, end):
     return (
         LineOwnership.select(LineOwnership, PhoneLine)
         .join(PhoneLine)
         .where(
-            (LineOwnership.citizen == citizen)
-            & (LineOwnership.starts_at < month.end)
-            & (LineOwnership.ends_at.is_null() | (LineOwnership.ends_at > month.start))
+            (LineOwnership.citizen == citizen_id)
+            & (LineOwnership.starts_at < end)
+            & (LineOwnership.ends_at.is_null() | (LineOwnership.ends_at > start))
         )
         .order_by(PhoneLine.number, LineOwnership.starts_at)
     )
 
 
+# On every report: built once, prepared once per connection (egov.db.SameShape).
+HOLDINGS = SameShape("holdings", _holdings)
+
+
 def lines_of(citizen, month):
     """The citizen's lines held at any moment of the month, in number order."""
-    rows = holdings_query(citizen, month)
+    rows = HOLDINGS.run(citizen.id, month.start, month.end)
     by_line = {}
     for own in rows:
         by_line.setdefault(own.line.id, (own.line, []))[1].append(own)
@@ -100,13 +109,24 @@ def chosen_line(citizen, month, number):
 
 def calls_query(held):
     """The query behind calls_of (the benchmark prints its plan)."""
+    return calls_in_windows(held.line.id, *window_bounds(held))
+
+
+def window_bounds(held):
+    """The held line's windows as flat values: start, end, start, end…"""
+    return [bound for window in held.windows for bound in window]
+
+
+def calls_in_windows(line_id, *bounds):
+    """The line's calls made in the windows [bounds[0], bounds[1]), [bounds[2], …)."""
     in_windows = reduce(
         operator.or_,
-        [(Call.started_at >= lo) & (Call.started_at < hi) for lo, hi in held.windows],
+        [(Call.started_at >= lo) & (Call.started_at < hi)
+         for lo, hi in zip(bounds[::2], bounds[1::2])],
     )
     return (
         Call.select()
-        .where((Call.line == held.line) & in_windows)
+        .where((Call.line == line_id) & in_windows)
         .order_by(Call.started_at, Call.id)
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from ..db import SameShape
 from ..errors import NotVisible
 from ..models import Call, Claim, ClaimCall
 from ..timeutil import Month
@@ -135,21 +136,24 @@ def _summary(rows):
     return Summary(len(rows), sum(row.amount_qepik for row in rows))
 
 
-def _calls_with_claims(held):
-    """The held line's calls (the access rule's query) with their live claims, in one query.
-
-    A call appears once per claim not rejected that disputes it (usually none),
-    oldest claim first."""
+def _calls_with_claims(line_id, *window_bounds):
+    """The line's calls in the held windows (the access rule's query) with their live
+    claims, in one query. A call appears once per claim not rejected that disputes it
+    (usually none), oldest claim first."""
     live = (ClaimCall.select(ClaimCall.call, ClaimCall.corrected_qepik,
                              Claim.id.alias("claim_id"), Claim.reference, Claim.status,
                              Claim.created_at.alias("claimed_at"))
             .join(Claim).where(Claim.status != Claim.REJECTED).alias("live"))
-    return (access.calls_query(held)
+    return (access.calls_in_windows(line_id, *window_bounds)
             .select_extend(live.c.corrected_qepik, live.c.claim_id, live.c.reference,
                            live.c.status)
             .join(live, JOIN.LEFT_OUTER, on=(live.c.call_id == Call.id))
             .order_by(Call.started_at, Call.id, live.c.claimed_at)
             .objects())
+
+
+# On every report: built once, prepared once per connection (egov.db.SameShape).
+CALLS_WITH_CLAIMS = SameShape("calls_with_claims", _calls_with_claims)
 
 
 def _matches(row, options):
@@ -169,7 +173,7 @@ def call_report(held, month, options=None):
     """The report of a held line in `month`; `options` choose the rows shown."""
     options = options or ReportOptions(month)
     calls, corrected, disputed = {}, {}, {}
-    for call in _calls_with_claims(held):
+    for call in CALLS_WITH_CLAIMS.run(held.line.id, *access.window_bounds(held)):
         calls.setdefault(call.id, call)
         if call.claim_id is None:
             continue
