@@ -36,7 +36,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 # adding or changing texts: it extracts every _() into messages.pot, merges it into the
 # en and ru catalogues (new msgids arrive empty, for the translator to fill) and compiles.
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext \
-	--no-location --sort-output --omit-header --add-comments=Translators:
+	-k N_ --no-location --sort-output --omit-header --add-comments=Translators:
 .PHONY: translations translations-extract translations-update translations-compile
 translations-extract: $(VENV)/.installed
 	$(BABEL_EXTRACT) -o $(TRANSLATIONS)/messages.pot .

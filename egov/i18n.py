@@ -20,11 +20,12 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from flask import current_app, g, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup
-from flask_babel import get_locale, get_translations, refresh
+from flask_babel import refresh
 from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 
 from .extensions import babel
+from .locales import catalogue
 from .models import CitizenLanguage
 
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
@@ -179,22 +180,6 @@ def send_language(response):
                             httponly=True, secure=current_app.config.get("SESSION_COOKIE_SECURE",
                                                                          False))
     return response
-
-
-def catalogue():
-    """The loaded catalogue of the locale being answered in (Flask-Babel's, forced or not).
-
-    Flask-Babel's own template gettext looks the catalogue up again on every call, some
-    forty times per report page; here it is one dictionary look-up by the locale the
-    request already settled, in the app's own cache (an app's catalogue files do not
-    change while it runs)."""
-    locale = get_locale()
-    key = str(locale) if locale is not None else None
-    loaded = current_app.extensions["egov_catalogues"]
-    found = loaded.get(key)
-    if found is None:
-        found = loaded[key] = get_translations()
-    return found
 
 
 @pass_context

@@ -1,4 +1,5 @@
-"""The Babel locale in which numbers, amounts and dates are written for the page's language.
+"""The Babel locale in which numbers, amounts and dates are written for the page's language,
+and the page's catalogue of texts.
 
 Babel's locale data decides the separators and month names (az and ru: decimal comma,
 en: decimal point; «noyabr 2026», «November 2026», «ноябрь 2026»), not lists of our own.
@@ -7,7 +8,8 @@ rather than Babel's plain `en`, which is American (month first)."""
 from functools import lru_cache
 
 from babel import Locale
-from flask_babel import get_locale
+from flask import current_app
+from flask_babel import get_locale, get_translations
 
 DEFAULT = "az"
 FORMATTING = {"az": "az", "en": "en_GB", "ru": "ru"}
@@ -27,3 +29,32 @@ def formatting(language_code=None):
 def _locale(name):
     # Babel builds a new Locale on every parse; a page formats dozens of dates and amounts.
     return Locale.parse(name)
+
+
+def catalogue():
+    """The loaded catalogue of the locale being answered in (Flask-Babel's, forced or not).
+
+    Flask-Babel's own gettext looks the catalogue up again on every call, some forty
+    times per report page; here it is one dictionary look-up by the locale the request
+    already settled, in the app's own cache (egov.i18n.install makes it: an app's
+    catalogue files do not change while it runs)."""
+    locale = get_locale()
+    key = str(locale) if locale is not None else None
+    loaded = current_app.extensions["egov_catalogues"]
+    found = loaded.get(key)
+    if found is None:
+        found = loaded[key] = get_translations()
+    return found
+
+
+def gettext(string, **variables):
+    """Flask-Babel's gettext (the text in the page's language, «%(name)s» filled), from the
+    catalogue found once (catalogue above): for the texts a report writes on every row."""
+    text = catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def N_(string):
+    """Marks a text for `make translations` where it is defined (a table of labels); it
+    is translated where it is shown, with gettext."""
+    return string

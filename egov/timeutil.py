@@ -85,7 +85,12 @@ class Month:
     def label(self, language=None):
         """The month as the citizen reads it: «noyabr 2026», «November 2026», «ноябрь 2026»
         (Babel's stand-alone month name, the form a heading uses)."""
-        return format_date(date(self.year, self.month, 1), "LLLL y", locale=formatting(language))
+        return _month_label(self.year, self.month, formatting(language))
+
+
+@lru_cache(maxsize=512)  # a page names its month five times, and a few months are open
+def _month_label(year, month, locale):
+    return format_date(date(year, month, 1), "LLLL y", locale=locale)
 
 
 def baku_date(stored, language=None):

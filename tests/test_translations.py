@@ -22,7 +22,8 @@ def extracted(tmp_path_factory):
     """Every msgid in the code and templates today, as `make translations` extracts them."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
-                    "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+                    "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "N_",
+                    "-o", str(pot), "."],
                    cwd=ROOT, check=True)
     with open(pot, "rb") as handle:
         return [message for message in read_po(handle) if message.id]

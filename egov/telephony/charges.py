@@ -8,26 +8,26 @@ the book (data/plans.csv), once per process.
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel.numbers import parse_pattern
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ..locales import formatting, language
+from ..locales import N_, formatting, language
+from ..locales import gettext as _
 from .billing import (DAY, FLAT, HOLIDAY, NIGHT, WEEKEND, WHOLE, format_azn, format_factor,
                       load_tariffs)
 
 BAND_LABELS = {
-    DAY: _l("gündüz"),
-    NIGHT: _l("gecə"),
-    WEEKEND: _l("həftə sonu"),
-    HOLIDAY: _l("bayram günü"),
-    FLAT: _l("günün vaxtından asılı deyil"),
+    DAY: N_("gündüz"),
+    NIGHT: N_("gecə"),
+    WEEKEND: N_("həftə sonu"),
+    HOLIDAY: N_("bayram günü"),
+    FLAT: N_("günün vaxtından asılı deyil"),
 }
 
 
 def band_label(band):
-    return BAND_LABELS.get(band, band or "")
+    label = BAND_LABELS.get(band)
+    return _(label) if label else band or ""
 
 
 @lru_cache(maxsize=8)
@@ -43,7 +43,14 @@ def plan_name(code):
 
 
 def _number(value, places):
-    return format_decimal(value, format="0." + "#" * places, locale=formatting())
+    locale = formatting()
+    return _decimal_pattern(places).apply(value, locale)
+
+
+@lru_cache(maxsize=8)
+def _decimal_pattern(places):
+    # What Babel's format_decimal parses on every call, parsed once.
+    return parse_pattern("0." + "#" * places)
 
 
 def charge_formula(call):

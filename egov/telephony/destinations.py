@@ -13,10 +13,8 @@ from functools import lru_cache
 
 import phonenumbers
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
-from ..locales import formatting, language as page_language
+from ..locales import N_, formatting, language as page_language
+from ..locales import gettext as _
 from .areas import areas
 from .numbering import INTERCITY, INTERNATIONAL, NumberError, national_digits, normalise
 
@@ -63,14 +61,15 @@ def _country(digits, language):
 
 
 KIND_LABELS = {
-    INTERCITY: _l("şəhərlərarası"),
-    INTERNATIONAL: _l("beynəlxalq"),
+    INTERCITY: N_("şəhərlərarası"),
+    INTERNATIONAL: N_("beynəlxalq"),
 }
 
 
 def kind_label(kind):
     """A call's kind as the citizen reads it («şəhərlərarası», «intercity», «междугородный»)."""
-    return KIND_LABELS.get(kind, kind)
+    label = KIND_LABELS.get(kind)
+    return _(label) if label else kind
 
 
 def destination(dialled, kind):
