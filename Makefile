@@ -76,12 +76,15 @@ lint: $(VENV)/.installed
 
 # The whole suite on SQLite, then on PostgreSQL when a server answers at TEST_POSTGRES_URL.
 # The deployment test (tests/deploy: nginx in front of two app hosts) runs in the PostgreSQL
-# pass, when nginx is installed (`apt-get install nginx-light`).
+# pass, when nginx is installed (`apt-get install nginx-light`). The browser suite
+# (tests/browser, marked `browser`) runs in the SQLite pass only: what a browser sees does not
+# depend on the engine, whose every behaviour the PostgreSQL pass tests without a browser;
+# running it twice took about a third of `make test` (docs/testing.md).
 test: lint install
 	$(BIN)/python -m pytest -q
 	@if $(BIN)/python -m tests.support.pg_available "$(TEST_POSTGRES_URL)"; then \
-		echo "--- the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
-		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest -q; \
+		echo "--- the suite again on PostgreSQL ($(TEST_POSTGRES_URL)), but the browser suite"; \
+		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest -q -m "not browser"; \
 	else \
 		echo "--- PostgreSQL not reachable at $(TEST_POSTGRES_URL): suite ran on SQLite only"; \
 		if [ -n "$$REQUIRE_POSTGRES" ]; then exit 1; fi; \

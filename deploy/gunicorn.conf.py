@@ -6,11 +6,13 @@ the command line overrides the one here (`gunicorn -c … -w 2`), as the deploym
 """
 import os
 
-# --- The process model, in one place: a performance pass changes it here and nowhere else.
-# The README's production line is `-w 4 --threads 4` and the bench measured threads against
-# sync workers on a 2-core machine: two workers per core, four threads each. A thread that
-# waits on PostgreSQL lets its worker serve another request (the bench: 4.8x the report pages
-# of sync workers under 200 sessions); the app keeps no per-thread state but its pooled
+# --- The process model, in one place: `make bench` serves with this file (and measures
+# other settings beside it with BENCH_COMPARE), so a performance pass changes it here and
+# nowhere else. Measured on a 2-core machine under 200 signed-in sessions (docs/performance.md,
+# "The process model"): two workers per core with four threads each served the most reports
+# with the shortest tail (244 pages/s, p99 1.5 s; -w 2 --threads 4: 187/s, 1.8 s; -w 4 with
+# one thread: 199/s, 1.9 s; -w 8 --threads 2: 191/s, 2.3 s). A thread that waits on PostgreSQL
+# lets its worker serve another request; the app keeps no per-thread state but its pooled
 # connection, so each thread holds at most one PostgreSQL connection: size PostgreSQL's
 # max_connections for hosts x workers x threads, plus the scheduled jobs.
 WORKERS_PER_CORE = 2
