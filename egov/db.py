@@ -1,5 +1,6 @@
 """The database connection's life: bound at app start, open per request, and a request
 run again when its connection turns out dead before it changed anything."""
+import itertools
 import logging
 import re
 import threading
@@ -210,7 +211,8 @@ class SameShape:
         if missing:
             raise ValueError(f"{self.name}: values {sorted(missing)} do not reach the SQL "
                              "as they are given (convert them to database values first)")
-        statement = f"egov_{self.name}_{len(self._shapes)}"
+        # Unique in the process, whatever the names: a connection keeps each by its name.
+        statement = f"egov_{self.name}_{next(_statement_numbers)}"
         STATEMENTS[statement] = sql
         return query, sql, places, statement
 
@@ -228,6 +230,7 @@ def _stand_in(kind, position):
 
 # Each SameShape statement's SQL text by its name (what an EXECUTE runs, for a reader).
 STATEMENTS = {}
+_statement_numbers = itertools.count()
 
 # The prepared statements each PostgreSQL connection holds, by name.
 _prepared = weakref.WeakKeyDictionary()

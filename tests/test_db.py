@@ -360,3 +360,20 @@ def test_a_prepared_query_survives_its_connection_dying(database_url, client, au
     # The first run on the dead connection failed; the request ran again on a new one,
     # which prepared each read with its first run.
     assert statements == ["EXECUTE", "PREPARE", "PREPARE", "PREPARE"]
+
+
+def test_two_queries_of_one_name_keep_their_own_statements_on_one_connection(world, db):
+    """A connection keeps its prepared statements by name: two SameShape queries named
+    alike must not run each other's SQL."""
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    world.citizen("2BBBBBB", "İkinci")
+    by_fin = SameShape("test_alike", lambda fin: Citizen.select().where(Citizen.fin == fin))
+    by_name = SameShape("test_alike",
+                        lambda name: Citizen.select().where(Citizen.full_name == name))
+    with db.connection_context():
+        assert [c.fin for c in by_fin.run("1AAAAAA")] == ["1AAAAAA"]
+        assert [c.fin for c in by_name.run("İkinci")] == ["2BBBBBB"]
+        assert [c.fin for c in by_fin.run("2BBBBBB")] == ["2BBBBBB"]
