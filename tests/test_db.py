@@ -377,3 +377,47 @@ def test_two_queries_of_one_name_keep_their_own_statements_on_one_connection(wor
         assert [c.fin for c in by_fin.run("1AAAAAA")] == ["1AAAAAA"]
         assert [c.fin for c in by_name.run("İkinci")] == ["2BBBBBB"]
         assert [c.fin for c in by_fin.run("2BBBBBB")] == ["2BBBBBB"]
+
+
+# --- Binding the database (egov.db.make_database, bind) ---
+
+def test_a_sqlite_address_gives_the_embedded_database_with_its_settings(tmp_path):
+    from egov.db import PortalSqliteDatabase, make_database
+
+    db = make_database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert isinstance(db, PortalSqliteDatabase)
+    assert db.database == str(tmp_path / "x.sqlite3")
+    # Foreign keys on, write-ahead log, a connection handed between threads, a pool of 32.
+    with db.connection_context():
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone() == (1,)
+        assert db.execute_sql("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone() == (5000,)
+    assert db.connect_params["check_same_thread"] is False
+    assert db._max_connections == 32 and db._stale_timeout == 300
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+pool"])
+def test_a_postgresql_address_gives_the_pooled_server_database(scheme):
+    from egov.db import PortalPostgresqlDatabase, make_database
+
+    db = make_database(f"{scheme}://egov:secret@db.example:5433/egov")
+    assert isinstance(db, PortalPostgresqlDatabase)
+    assert (db.database, db.connect_params) == (
+        "egov", {"user": "egov", "password": "secret", "host": "db.example", "port": 5433})
+    assert db._max_connections == 32 and db._wait_timeout == 10
+
+
+def test_another_kind_of_address_is_refused_by_name():
+    from egov.db import make_database
+
+    with pytest.raises(ValueError, match=r"^DATABASE_URL: not a sqlite:// or postgresql:// "
+                                         r"address: mysql://egov@db/egov$"):
+        make_database("mysql://egov@db/egov")
+
+
+def test_binding_the_same_address_again_keeps_its_pool(database_url, db):
+    from egov.db import bind
+
+    bound = db.obj
+    assert bind(database_url) is bound
+    assert getattr(bound, "_egov_url") == database_url
