@@ -14,6 +14,12 @@ from .conftest import DATA_DIR
 LANGUAGES = ("az", "en", "ru")
 
 
+@pytest.fixture(autouse=True)
+def uncached():
+    """Each test names its places itself, not from the answers another test left."""
+    destinations._name.cache_clear()
+
+
 def _geocoder_prefixes():
     """phonenumbers' Azerbaijani geocoder prefixes, as digits after 994, with the English name."""
     from phonenumbers.geodata import GEOCODE_DATA  # every country's table: only the test loads it
@@ -167,6 +173,7 @@ def test_the_running_apps_data_directory_gives_the_names(app, tmp_path):
 
 @pytest.mark.parametrize("text, reason", [
     ("prefix,name_az,name_en\n12,Bakı,Baku\n", "no column name_ru"),
+    ("prefix,name_az\n12,Bakı\n", "no column name_en, name_ru"),
     ("prefix,name_az,name_en,name_ru\n12a,Bakı,Baku,Баку\n", "line 2: prefix '12a' is not"),
     ("prefix,name_az,name_en,name_ru\n,Bakı,Baku,Баку\n", "line 2: prefix '' is not"),
     ("prefix,name_az,name_en,name_ru\n1234567890,Bakı,Baku,Баку\n", "line 2: prefix '1234567"),
@@ -178,6 +185,7 @@ def test_the_running_apps_data_directory_gives_the_names(app, tmp_path):
 def test_a_broken_file_is_refused_with_its_line(tmp_path, text, reason):
     with pytest.raises(AreaTableError) as refused:
         load_areas(_write(tmp_path, text))
+    assert str(refused.value).startswith(f"{tmp_path / 'destinations.csv'}")  # which file
     assert reason in str(refused.value)
 
 
