@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -403,3 +404,101 @@ def test_sign_out_at_a_provider_host_other_than_its_sign_in_is_allowed_and_used(
     assert callback(rp, "asan", query["state"]).status_code == 302
     response = rp.post("/auth/logout", data={"csrf_token": csrf_token(rp, "/services")})
     assert response.headers["Location"].startswith("http://127.0.0.2:9/session/end?")
+
+
+# --- A slow provider --------------------------------------------------------------------
+# A real provider answers late sometimes (a queue at ASAN İmza, a slow key server). The
+# portal waits oidc.PROVIDER_TIMEOUT_SECONDS (10) for each answer; here a second, so that
+# the edges cost seconds, not twenty.
+NOT_ANSWERING = {
+    "az": ("Giriş alınmadı", "Giriş vasitəsinin xidməti hazırda cavab vermir. Bir az sonra "
+           "yenidən cəhd edin.", "Yenidən cəhd edin"),
+    "en": ("Sign-in failed", "The means of signing in is not responding at the moment. "
+           "Please try again a little later.", "Try again"),
+    "ru": ("Не удалось войти", "Служба способа входа сейчас не отвечает. Повторите попытку "
+           "немного позже.", "Повторить попытку"),
+}
+
+
+@pytest.fixture
+def impatient_rp(app, provider, monkeypatch):
+    from egov.identity import oidc
+
+    monkeypatch.setattr(oidc, "PROVIDER_TIMEOUT_SECONDS", 1)
+    return create_app({**app.config, **provider_config("asan", provider)}).test_client()
+
+
+def _words(response):
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def test_the_portal_waits_ten_seconds_for_a_provider(rp):
+    from flask import current_app
+
+    with rp.application.app_context():
+        client = current_app.extensions["egov_oidc"].create_client("asan")
+        assert client.client_kwargs["default_timeout"] == 10
+
+
+@pytest.mark.parametrize("endpoint", ["/token", "/jwks"])
+@pytest.mark.parametrize("language", ["az", "en", "ru"])
+def test_a_provider_answering_after_the_timeout_is_a_message_in_the_citizens_language(
+        impatient_rp, provider, db, endpoint, language):
+    impatient_rp.set_cookie("lang", language)
+    query = start(impatient_rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    provider.delays[endpoint] = 1.5
+    response = callback(impatient_rp, "asan", query["state"])
+    assert response.status_code == 400
+    heading, message, again = NOT_ANSWERING[language]
+    assert heading in _words(response) and message in _words(response)
+    assert again in _words(response)
+    assert LoginSession.select().count() == 0 and Citizen.get_or_none(fin=NEW_FIN) is None
+    # The sign-in it answered is used up (its code may well have been spent at the
+    # provider): the same answer again is not taken, a new start signs in.
+    assert PendingSignIn.select().count() == 0
+    provider.delays.clear()
+    replayed = callback(impatient_rp, "asan", query["state"])
+    assert replayed.status_code == 400 and LoginSession.select().count() == 0
+    query = start(impatient_rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(impatient_rp, "asan", query["state"]).headers["Location"] == "/services"
+    assert LoginSession.select().count() == 1
+
+
+@pytest.mark.parametrize("endpoint", ["/token", "/jwks"])
+def test_a_provider_answering_just_inside_the_timeout_signs_in(impatient_rp, provider, db,
+                                                               endpoint):
+    query = start(impatient_rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    provider.delays[endpoint] = 0.7
+    response = callback(impatient_rp, "asan", query["state"])
+    assert response.status_code == 302 and response.headers["Location"] == "/services"
+    assert Citizen.get(fin=NEW_FIN).full_name == "Yeni Vətəndaş"
+    assert PendingSignIn.select().count() == 0
+
+
+def test_a_slow_provider_does_not_hold_up_the_pages_of_a_signed_in_citizen(
+        impatient_rp, provider, db):
+    """Every page's CSP names the providers' origins from discovery; the discovery a page
+    asks for is the one the start already had (cached), so a provider going slow later does
+    not slow or break the citizen's pages."""
+    query = start(impatient_rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(impatient_rp, "asan", query["state"]).status_code == 302
+    provider.delays["/.well-known/openid-configuration"] = 1.5
+    started = time.monotonic()
+    assert impatient_rp.get("/services").status_code == 200
+    assert time.monotonic() - started < 1
+
+
+def test_a_provider_slow_at_discovery_costs_one_page_the_timeout_then_none_for_a_while(
+        impatient_rp, provider, db):
+    provider.delays["/.well-known/openid-configuration"] = 1.5
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        assert impatient_rp.get("/services").status_code == 200
+        timings.append(time.monotonic() - started)
+    assert 1 <= timings[0] < 1.5 and max(timings[1:]) < 0.5, timings
+    assert provider.requests.count("/.well-known/openid-configuration") == 1

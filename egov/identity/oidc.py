@@ -68,6 +68,11 @@ def _settings(config, means):
     return issuer.rstrip("/"), config[prefix + "CLIENT_ID"], config[prefix + "CLIENT_SECRET"]
 
 
+# How long the portal waits for a provider's answer (discovery, token, keys; per read of
+# the connection) before the citizen is told it is not answering and to try again.
+PROVIDER_TIMEOUT_SECONDS = 10
+
+
 def init_app(app):
     # One registry per app: tests build apps that point at different providers.
     oauth = OAuth(app)
@@ -82,7 +87,7 @@ def init_app(app):
             client_secret=client_secret,
             server_metadata_url=f"{issuer}/.well-known/openid-configuration",
             client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
-                           "default_timeout": 10},
+                           "default_timeout": PROVIDER_TIMEOUT_SECONDS},
         )
     app.extensions["egov_oidc"] = oauth
 

@@ -44,6 +44,8 @@ class FakeProvider:
         self.tokens_by_code = {}
         # A real provider's clock is not ours: its iat/exp are off by this many seconds.
         self.clock_skew = 0
+        # A real provider is sometimes slow: seconds it waits before answering, by path.
+        self.delays = {}
 
     @property
     def issuer(self):
@@ -71,6 +73,7 @@ class FakeProvider:
     def __call__(self, environ, start_response):
         request = Request(environ)
         self.requests.append(request.path)
+        time.sleep(self.delays.get(request.path, 0))
         if request.path == "/.well-known/openid-configuration":
             response = self._json({
                 **({"end_session_endpoint": self.end_session_url or f"{self.base_url}/logout"}
