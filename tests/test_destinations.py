@@ -39,6 +39,7 @@ def test_the_file_has_exactly_the_geocoders_prefixes_with_its_english_names():
     assert sorted(set(in_file) - set(geocoder)) == [], "prefixes the geocoder does not have"
     assert in_file == geocoder
     assert len(in_file) == 81
+    assert load_areas(DATA_DIR).prefixes() == set(in_file)  # the table read, not the file
 
 
 def test_every_prefix_is_named_in_every_language_once():
