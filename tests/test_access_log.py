@@ -507,3 +507,30 @@ def test_the_prune_counts_from_the_moment_it_is_given(app, aysel):
         assert access_log.prune(12, now=datetime(2026, 6, 2)) == 1  # 2025-06-02 00:00 on
     assert AccessEntry.get_or_none(detail="2025-06-01 00:00:00") is None
     assert AccessEntry.get(detail="2025-06-02 00:00:01")
+
+
+def test_a_sign_in_entry_holds_the_means_and_nothing_else_written_by_default(client, demo,
+                                                                           auth, db):
+    del client.environ_base["HTTP_USER_AGENT"]  # a browser that says nothing about itself
+    mark = last_id()
+    auth.login()
+    [entry] = new_entries(mark)
+    assert (entry.actor_name, entry.reason, entry.detail, entry.address, entry.browser) == (
+        "", "", "password", "127.0.0.1", "")
+    assert "naməlum" in text(client.get("/account/access-log")).split('class="sign-ins"')[1]
+
+
+def test_reasons_details_and_file_names_are_cut_to_the_columns_255(demo, db):
+    aysel = Citizen.get(username="aysel")
+    mark = last_id()
+    access_log.citizen_acted(aysel, access_log.EXPORT, reason="r" * 300, detail="d" * 300)
+    access_log.calls_imported("f" * 300 + ".csv", {aysel.id: 1})
+    export, imported = new_entries(mark)
+    assert (export.reason, export.detail) == ("r" * 255, "d" * 255)
+    assert (imported.actor_name, imported.reason) == ("f" * 255, "")
+
+
+def test_an_empty_cursor_is_the_first_page_and_one_of_19_digits_is_not_found(client, aysel):
+    assert client.get("/account/access-log?before=").status_code == 200
+    assert client.get("/account/access-log?before=" + "9" * 18).status_code == 404
+    assert client.get("/account/access-log?before=" + "9" * 19).status_code == 404
