@@ -76,7 +76,8 @@ def test_the_citizen_is_found_by_fin_never_by_name_or_email(rp, provider, world,
     assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
 
 
-@pytest.mark.parametrize("fin", ["5AYſL01", "5AYıL01", "5AYSL0１", "ƏAYSL01"])
+@pytest.mark.parametrize("fin", ["5AYſL01", "5AYıL01", "5AYSL0１", "ƏAYSL01", "5AYSL0",
+                                 "5AYSL012"])
 def test_a_fin_that_is_not_plain_latin_letters_and_digits_reaches_no_account(
         rp, provider, world, db, fin):
     # Unicode upper() folds «ſ» to S: «5AYſL01» would be Aysel's 5AYSL01.
@@ -502,3 +503,68 @@ def test_a_provider_slow_at_discovery_costs_one_page_the_timeout_then_none_for_a
         timings.append(time.monotonic() - started)
     assert 1 <= timings[0] < 1.5 and max(timings[1:]) < 0.5, timings
     assert provider.requests.count("/.well-known/openid-configuration") == 1
+
+
+# --- Names, and the account a FIN reaches ---------------------------------------------
+
+@pytest.mark.parametrize("names, full_name", [
+    ({"given_name": "Yeni", "family_name": "Vətəndaş"}, "Yeni Vətəndaş"),
+    ({"family_name": " Vətəndaş "}, "Vətəndaş"),
+    ({"given_name": "Yeni"}, "Yeni")])
+def test_without_a_name_claim_the_given_and_family_names_open_the_account(
+        rp, provider, db, names, full_name):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], name=None, **names))
+    assert callback(rp, "asan", query["state"]).headers["Location"] == "/services"
+    assert Citizen.get(fin=NEW_FIN).full_name == full_name
+
+
+@pytest.mark.parametrize("name", [None, 42, "   "])
+def test_a_new_fin_without_a_usable_name_opens_no_account(rp, provider, db, name):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], name=name))
+    assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
+
+
+def test_a_known_fin_signs_in_without_a_name_claim(rp, provider, world, db):
+    aysel = world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], fin="5AYSL01", name=None))
+    assert callback(rp, "asan", query["state"]).headers["Location"] == "/services"
+    assert LoginSession.get().citizen_id == aysel.id
+
+
+def test_a_first_sign_in_that_loses_the_race_to_open_the_account_lands_in_it(
+        rp, provider, world, db, monkeypatch):
+    """Two first sign-ins of one FIN at once: both look the FIN up and find nothing, the
+    other opens the account first; this one's insert fails and it takes that account."""
+    from egov.identity import oidc
+
+    world.citizen("1AAAAAA", "Başqa Vətəndaş")  # someone else, whom it must not land in
+    opened = world.citizen(NEW_FIN, "Yeni Vətəndaş")
+    monkeypatch.setattr(oidc.Citizen, "get_or_none", classmethod(lambda cls, *a: None))
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).headers["Location"] == "/services"
+    assert LoginSession.get().citizen_id == opened.id and Citizen.select().count() == 2
+
+
+def test_sign_out_at_the_provider_names_the_citizens_own_token_and_the_way_back(
+        app, provider, db):
+    provider.end_session = True
+    browsers = [create_app({**app.config, **provider_config("asan", provider)}).test_client()
+                for _ in range(2)]
+    tokens = []
+    for n, browser in enumerate(browsers):
+        query = start(browser)
+        provider.id_token = provider.sign(provider.claims(query["nonce"], fin=f"9NEWC0{n}"))
+        tokens.append(provider.id_token)
+        assert callback(browser, "asan", query["state"]).status_code == 302
+    response = browsers[1].post("/auth/logout",
+                                data={"csrf_token": csrf_token(browsers[1], "/services")})
+    location = urlsplit(response.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{provider.base_url}/logout"
+    query = parse_qs(location.query)
+    assert len(query.pop("state")[0]) == 20  # Authlib's, random
+    assert query == {"post_logout_redirect_uri": ["http://localhost/"],
+                     "id_token_hint": [tokens[1]], "client_id": [CLIENT_ID]}
