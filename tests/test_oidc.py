@@ -568,3 +568,20 @@ def test_sign_out_at_the_provider_names_the_citizens_own_token_and_the_way_back(
     assert len(query.pop("state")[0]) == 20  # Authlib's, random
     assert query == {"post_logout_redirect_uri": ["http://localhost/"],
                      "id_token_hint": [tokens[1]], "client_id": [CLIENT_ID]}
+
+
+@pytest.mark.parametrize("advertised, alg, accepted", [
+    (["PS256"], "PS256", True),  # a provider that signs with RSA-PSS only
+    (["PS256"], "RS256", False),  # an algorithm it does not say it uses
+    (None, "RS256", True),  # discovery silent: RS256, OpenID Connect's default
+    (None, "PS256", False)])
+def test_only_the_algorithms_discovery_names_are_accepted(
+        rp, provider, db, advertised, alg, accepted):
+    provider.signing_algs = advertised
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]), alg=alg)
+    response = callback(rp, "asan", query["state"])
+    if accepted:
+        assert response.headers["Location"] == "/services"
+    else:
+        assert_refused(response, "yoxlamadan keçmədi")

@@ -46,6 +46,8 @@ class FakeProvider:
         self.clock_skew = 0
         # A real provider is sometimes slow: seconds it waits before answering, by path.
         self.delays = {}
+        # What discovery says it signs ID tokens with (set before discovery); None: unsaid.
+        self.signing_algs = ["RS256", "none", "HS256"]
 
     @property
     def issuer(self):
@@ -59,9 +61,10 @@ class FakeProvider:
         claims.update(changes)
         return {name: value for name, value in claims.items() if value is not None}
 
-    def sign(self, claims, key=None, header=None):
+    def sign(self, claims, key=None, header=None, alg="RS256"):
         key = key or self.key
-        return jwt.encode(header or {"alg": "RS256", "kid": key.kid}, claims, key)
+        header = header or {"alg": alg, "kid": key.kid}
+        return jwt.encode(header, claims, key, algorithms=[header["alg"]])
 
     def rotate(self):
         self.key = _rsa_key(f"key-{len(self.published) + 1}")
@@ -85,7 +88,8 @@ class FakeProvider:
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 # A provider that lists `none` must still not get an unsigned token through.
-                "id_token_signing_alg_values_supported": ["RS256", "none", "HS256"],
+                **({"id_token_signing_alg_values_supported": self.signing_algs}
+                   if self.signing_algs is not None else {}),
             })
         elif request.path == "/jwks":
             response = self._json(KeySet(self.published).as_dict(private=False))
