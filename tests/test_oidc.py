@@ -520,10 +520,23 @@ def test_without_a_name_claim_the_given_and_family_names_open_the_account(
 
 
 @pytest.mark.parametrize("name", [None, 42, "   "])
-def test_a_new_fin_without_a_usable_name_opens_no_account(rp, provider, db, name):
+def test_a_new_fin_without_a_usable_name_opens_no_account(rp, provider, db, name, caplog):
     query = start(rp)
     provider.id_token = provider.sign(provider.claims(query["nonce"], name=name))
     assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
+    # The operator's log says why, in words the citizen's page does not use.
+    assert ("sign-in with asan refused: identity: no account, and no verified name to open "
+            "one") in caplog.messages
+
+
+def test_each_refusal_is_logged_with_its_reason_and_what_happened(rp, provider, db, caplog):
+    query = start(rp)
+    response = callback(rp, "asan", query["state"], code="")
+    assert_refused(response, "cavab vermir")
+    assert "sign-in with asan refused: provider: no code" in caplog.messages
+    assert_refused(callback(rp, "asan", query["state"]), "Bu giriş sorğusunu tanımadıq")
+    assert ("sign-in with asan refused: state: unknown, used or another provider's state"
+            in caplog.messages)
 
 
 def test_a_known_fin_signs_in_without_a_name_claim(rp, provider, world, db):
