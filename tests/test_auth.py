@@ -228,5 +228,6 @@ def test_a_nul_character_in_the_form_is_named_not_looked_up(client, aysel, field
             "csrf_token": csrf_token(client)}
     data[field] = data[field][:3] + "\x00" + data[field][3:]
     page = client.post("/auth/login/password", data=data, follow_redirects=True)
-    assert "Bu sahədə qəbul edilməyən simvol var." in page.get_data(as_text=True)
+    assert (f'<p class="error" id="{field}-error">Bu sahədə qəbul edilməyən simvol var.</p>'
+            in page.get_data(as_text=True))
     assert LoginSession.select().count() == 0
