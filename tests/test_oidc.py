@@ -144,6 +144,14 @@ def test_a_token_with_wrong_claims_is_refused(rp, provider, db, case):
     assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
 
 
+def test_a_refused_token_is_logged_with_the_check_it_failed(rp, provider, db, caplog):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], **WRONG_CLAIMS["expired"]))
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+    assert "sign-in with asan refused: token: ExpiredTokenError: expired_token: The token is " \
+           "expired" in caplog.messages, caplog.messages
+
+
 def test_a_token_replayed_into_a_new_sign_in_is_refused(rp, provider, db):
     first = start(rp)
     provider.id_token = provider.sign(provider.claims(first["nonce"]))
@@ -447,7 +455,7 @@ def test_the_portal_waits_ten_seconds_for_a_provider(rp):
 @pytest.mark.parametrize("endpoint", ["/token", "/jwks"])
 @pytest.mark.parametrize("language", ["az", "en", "ru"])
 def test_a_provider_answering_after_the_timeout_is_a_message_in_the_citizens_language(
-        impatient_rp, provider, db, endpoint, language):
+        impatient_rp, provider, db, endpoint, language, caplog):
     impatient_rp.set_cookie("lang", language)
     query = start(impatient_rp)
     provider.id_token = provider.sign(provider.claims(query["nonce"]))
@@ -458,6 +466,9 @@ def test_a_provider_answering_after_the_timeout_is_a_message_in_the_citizens_lan
     assert heading in _words(response) and message in _words(response)
     assert again in _words(response)
     assert LoginSession.select().count() == 0 and Citizen.get_or_none(fin=NEW_FIN) is None
+    logged = {"/token": "provider: token endpoint: ", "/jwks": "provider: keys: "}[endpoint]
+    assert any(m.startswith("sign-in with asan refused: " + logged) and "timed out" in m
+               for m in caplog.messages), caplog.messages
     # The sign-in it answered is used up (its code may well have been spent at the
     # provider): the same answer again is not taken, a new start signs in.
     assert PendingSignIn.select().count() == 0
