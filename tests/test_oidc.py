@@ -144,6 +144,24 @@ def test_a_token_with_wrong_claims_is_refused(rp, provider, db, case):
     assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
 
 
+@pytest.mark.parametrize("audience", [
+    {"aud": [CLIENT_ID]},  # a list of one: us
+    {"aud": [CLIENT_ID, "other"], "azp": CLIENT_ID}])  # several, and we are the party
+def test_a_token_for_us_among_audiences_is_accepted(rp, provider, db, audience):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], **audience))
+    assert callback(rp, "asan", query["state"]).headers["Location"] == "/services"
+
+
+def test_several_audiences_without_us_as_the_party_are_logged_so(rp, provider, db, caplog):
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(
+        query["nonce"], **WRONG_CLAIMS["several audiences, not authorized party"]))
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+    assert ("sign-in with asan refused: token: several audiences and we are not the "
+            "authorized party") in caplog.messages
+
+
 def test_a_refused_token_is_logged_with_the_check_it_failed(rp, provider, db, caplog):
     query = start(rp)
     provider.id_token = provider.sign(provider.claims(query["nonce"], **WRONG_CLAIMS["expired"]))
