@@ -619,7 +619,9 @@ def test_sign_out_at_the_provider_names_the_citizens_own_token_and_the_way_back(
     (["PS256"], "PS256", True),  # a provider that signs with RSA-PSS only
     (["PS256"], "RS256", False),  # an algorithm it does not say it uses
     (None, "RS256", True),  # discovery silent: RS256, OpenID Connect's default
-    (None, "PS256", False)])
+    (None, "PS256", False),
+    # Only algorithms we never accept: nothing is, not joserfc's defaults for an empty list.
+    (["HS256", "none"], "RS256", False)])
 def test_only_the_algorithms_discovery_names_are_accepted(
         rp, provider, db, advertised, alg, accepted):
     provider.signing_algs = advertised

@@ -168,6 +168,10 @@ def verify_id_token(client, metadata, id_token, nonce):
     """The ID token's claims, if every check passes; SignInRefused('token') otherwise."""
     advertised = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = [alg for alg in advertised if alg in SIGNING_ALGORITHMS]
+    if not algorithms:
+        # joserfc reads an empty list as "its own defaults" (RS256 among them): a provider
+        # that names only algorithms we refuse gets nothing accepted, not those.
+        raise SignInRefused("token", f"no algorithm we accept among {advertised!r}")
 
     def decode(refresh):
         keys = KeySet.import_key_set(client.fetch_jwk_set(force=refresh))
