@@ -272,10 +272,49 @@ def test_a_callback_naming_another_issuer_is_refused(rp, provider, other_provide
     assert "/token" not in provider.requests
 
 
-def test_a_code_the_provider_refuses_signs_nobody_in(rp, provider, db):
+def test_a_callback_naming_our_issuer_with_a_trailing_slash_signs_in(
+        rp, provider, db, caplog):
+    query = start(rp, "asan")
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "code": "code-1", "state": query["state"], "iss": provider.issuer + "/"})
+    assert response.headers["Location"] == "/services"
+    query = start(rp, "asan")
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "code": "code-1", "state": query["state"], "iss": "https://elsewhere.example"})
+    refused = followed(rp, response)
+    assert refused.status_code == 400 and "yoxlamadan keçmədi" in refused.get_data(as_text=True)
+    assert ("sign-in with asan refused: token: callback from issuer "
+            "'https://elsewhere.example'") in caplog.messages
+
+
+def test_a_code_the_provider_refuses_signs_nobody_in(rp, provider, db, caplog):
     query = start(rp)
     provider.token_error = "invalid_grant"  # e.g. a code already exchanged
     assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+    assert "sign-in with asan refused: token: token endpoint: invalid_grant: " in caplog.messages
+
+
+def test_an_error_of_the_provider_other_than_a_refusal_says_it_is_not_answering(
+        rp, provider, db, caplog):
+    query = start(rp)
+    response = rp.get("/auth/oidc/asan/callback", query_string={
+        "error": "temporarily_unavailable", "state": query["state"]})
+    assert_refused(followed(rp, response), "cavab vermir")
+    assert "sign-in with asan refused: provider: temporarily_unavailable" in caplog.messages
+
+
+def test_the_token_request_proves_the_start_redirect_and_pkce(rp, provider, db):
+    """A real provider refuses a code redeemed without the start's redirect_uri and the
+    verifier of its code_challenge; the fake records what it was sent."""
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"]))
+    assert callback(rp, "asan", query["state"]).status_code == 302
+    [sent] = provider.token_requests
+    challenge = base64.urlsafe_b64encode(
+        hashlib.sha256(sent["code_verifier"].encode()).digest()).rstrip(b"=").decode()
+    assert (sent["grant_type"], sent["code"], sent["redirect_uri"], challenge) == (
+        "authorization_code", "code-1", query["redirect_uri"], query["code_challenge"])
 
 
 def test_the_citizen_refusing_at_the_provider_is_told_so(rp, provider, db):

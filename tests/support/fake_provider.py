@@ -46,6 +46,8 @@ class FakeProvider:
         self.clock_skew = 0
         # A real provider is sometimes slow: seconds it waits before answering, by path.
         self.delays = {}
+        # The forms of the token requests received (grant, code, redirect_uri, PKCE verifier).
+        self.token_requests = []
         # What discovery says it signs ID tokens with (set before discovery); None: unsaid.
         self.signing_algs = ["RS256", "none", "HS256"]
 
@@ -94,6 +96,7 @@ class FakeProvider:
         elif request.path == "/jwks":
             response = self._json(KeySet(self.published).as_dict(private=False))
         elif request.path == "/token":
+            self.token_requests.append(request.form.to_dict())
             if self.token_error:
                 response = self._json({"error": self.token_error}, status=400)
             else:
