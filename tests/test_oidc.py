@@ -68,12 +68,27 @@ def test_a_later_sign_in_by_another_means_reaches_the_same_account(
     assert Citizen.select().count() == 1 and Citizen.get().full_name == "Aysel Məmmədova"
 
 
-def test_the_citizen_is_found_by_fin_never_by_name_or_email(rp, provider, world, db):
+def test_the_citizen_is_found_by_fin_never_by_name_or_email(rp, provider, world, db, caplog):
     world.citizen("5AYSL01", "Aysel Məmmədova", "aysel", "aysel-demo-1")
     query = start(rp)
     provider.id_token = provider.sign(provider.claims(
         query["nonce"], fin=None, name="Aysel Məmmədova", email="aysel@example.az"))
     assert_refused(callback(rp, "asan", query["state"]), "FİN kodunuzu təqdim etmədi")
+    assert "sign-in with asan refused: identity: no FIN claim" in caplog.messages
+
+
+def test_a_token_answer_without_an_id_token_signs_nobody_in(rp, provider, db, caplog):
+    start(rp)
+    query = start(rp)
+    provider.id_token = None
+    assert_refused(callback(rp, "asan", query["state"]), "yoxlamadan keçmədi")
+    assert "sign-in with asan refused: token: no id_token" in caplog.messages
+
+
+@pytest.mark.parametrize("language", ["az", "en", "ru"])
+def test_the_providers_pages_open_in_the_citizens_language(rp, provider, language):
+    rp.set_cookie("lang", language)
+    assert start(rp)["ui_locales"] == language
 
 
 @pytest.mark.parametrize("fin", ["5AYſL01", "5AYıL01", "5AYSL0１", "ƏAYSL01", "5AYSL0",
