@@ -686,3 +686,19 @@ def test_only_the_algorithms_discovery_names_are_accepted(
         assert response.headers["Location"] == "/services"
     else:
         assert_refused(response, "yoxlamadan keçmədi")
+
+
+def test_a_discovery_document_naming_our_issuer_with_a_trailing_slash_is_ours(
+        rp, provider, db):
+    provider.issuer_override = provider.issuer + "/"
+    query = start(rp)
+    provider.id_token = provider.sign(provider.claims(query["nonce"], iss=provider.issuer + "/"))
+    assert callback(rp, "asan", query["state"]).headers["Location"] == "/services"
+
+
+def test_an_unreachable_provider_is_logged_as_its_discovery_failing(app, db, caplog):
+    rp = create_app({**app.config, "OIDC_EGOV_ISSUER": "http://127.0.0.1:9",
+                     "OIDC_EGOV_CLIENT_ID": "x", "OIDC_EGOV_CLIENT_SECRET": "y"}).test_client()
+    rp.post("/auth/oidc/egov/start", data={"csrf_token": csrf_token(rp)})
+    assert any(m.startswith("sign-in with egov refused: provider: discovery: ")
+               for m in caplog.messages), caplog.messages
