@@ -421,3 +421,116 @@ def test_by_default_an_entry_365_days_old_is_kept_and_one_a_second_older_is_prun
     kept = AccessEntry.select(AccessEntry.detail).where(AccessEntry.detail.startswith("2025"))
     assert sorted(entry.detail for entry in kept) == ["2025-12-24 11:00:00",
                                                       "2025-12-24 11:00:01"]
+
+
+@pytest.mark.parametrize("language, one, two", [
+    ("az", "Xəttinizə 1 zəng əlavə etdi", "Xəttinizə 2 zəng əlavə etdi"),
+    ("en", "Added 1 call to your line", "Added 2 calls to your line"),
+    ("ru", "Добавил 1 разговор на вашу линию", "Добавил 2 разговора на вашу линию")])
+def test_an_import_of_one_call_and_of_two_read_in_the_citizens_language(
+        client, aysel, language, one, two):
+    access_log.calls_imported("one.csv", {aysel.id: 1})
+    access_log.calls_imported("two.csv", {aysel.id: 2})
+    client.get(f"/account/access-log?lang={language}")
+    assert [row[2] for row in others_rows(client)[:2]] == [two, one]
+
+
+def _sign_in_times(client):
+    table = text(client.get("/account/access-log")).split('class="sign-ins"')[1]
+    return [re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<tr><td[^>]*>(.*?)</td>", table, re.S)]
+
+
+def test_the_sign_in_list_is_the_citizens_own_ten_latest_and_nothing_else(client, aysel):
+    # After her sign-in of the fixture, eleven more from 16:00 to 21:00 in Baku.
+    for n in range(11):
+        with time_machine.travel(datetime(2026, 12, 24, 12, tzinfo=timezone.utc)
+                                 + timedelta(minutes=30 * n), tick=False):
+            access_log.citizen_acted(aysel, access_log.SIGN_IN, detail="password")
+    with time_machine.travel(datetime(2026, 12, 24, 17, 30, tzinfo=timezone.utc), tick=False):
+        access_log.citizen_acted(Citizen.get(username="nigar"), access_log.SIGN_IN,
+                                 detail="password")  # another citizen's, later than all
+        access_log.citizen_acted(aysel, access_log.EXPORT, reason=AYSEL_FIRST_LINE,
+                                 detail="CSV")  # hers, but not a sign-in
+    assert _sign_in_times(client) == [f"24.12.2026 {hour}:{minute}" for hour, minute in (
+        ("21", "00"), ("20", "30"), ("20", "00"), ("19", "30"), ("19", "00"), ("18", "30"),
+        ("18", "00"), ("17", "30"), ("17", "00"), ("16", "30"))]
+
+
+def _my_actions(staff_client, path="/staff/my-actions"):
+    page = text(staff_client.get(path))
+    more = re.search(r'href="(/staff/my-actions\?before=\d+)"', page)
+    times = re.findall(r"<tr><td>[^<]*? (\d\d:\d\d)</td>", page)
+    return times, more and more.group(1)
+
+
+@pytest.mark.parametrize("views, first_page, second_page", [
+    (20, 20, None),  # exactly a page: no «Daha çox» leading to nothing
+    (21, 20, 1),
+    (41, 20, 20)])
+def test_a_staff_members_own_actions_come_twenty_at_a_time(app, desk, views, first_page,
+                                                           second_page):
+    claim, leyla = desk
+    viewed_at(*[baku(8, 0) + timedelta(minutes=n) for n in range(views)], staff=leyla,
+              claim=claim)
+    staff_client = app.test_client()
+    StaffActions(staff_client).login()
+    times, more = _my_actions(staff_client)
+    assert len(times) == first_page and times[0] == f"08:{views - 1:02d}"
+    if second_page is None:
+        assert more is None
+        return
+    rest, _ = _my_actions(staff_client, more)
+    assert len(rest) == second_page and rest[0] == f"08:{views - 21:02d}"  # no view twice
+
+
+def test_staff_opening_a_claim_records_the_claim_and_nothing_more(app, desk):
+    claim, _ = desk
+    staff_client = app.test_client()
+    StaffActions(staff_client).login()
+    mark = last_id()
+    staff_client.get(f"/staff/claims/{claim.reference}")
+    [entry] = new_entries(mark)
+    assert (entry.action, entry.reason, entry.detail) == (
+        access_log.CLAIM_OPENED, claim.reference, "")
+
+
+def test_the_prune_counts_from_the_moment_it_is_given(app, aysel):
+    """The retention's cutoff is 365 days before the moment given, whatever the clock says."""
+    assert access_log.cutoff(12, datetime(2027, 3, 1)) == datetime(2026, 3, 1)
+    with time_machine.travel(datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc), tick=False):
+        assert access_log.cutoff(12) == datetime(2025, 12, 24, 11, 0)
+        for at in ("2025-06-01 00:00:00", "2025-06-02 00:00:01"):
+            AccessEntry.insert(at=datetime.fromisoformat(at), citizen=aysel,
+                               actor_kind="citizen", action=access_log.SIGN_IN,
+                               detail=at).execute()
+        assert access_log.prune(12, now=datetime(2026, 6, 2)) == 1  # 2025-06-02 00:00 on
+    assert AccessEntry.get_or_none(detail="2025-06-01 00:00:00") is None
+    assert AccessEntry.get(detail="2025-06-02 00:00:01")
+
+
+def test_a_sign_in_entry_holds_the_means_and_nothing_else_written_by_default(client, demo,
+                                                                           auth, db):
+    del client.environ_base["HTTP_USER_AGENT"]  # a browser that says nothing about itself
+    mark = last_id()
+    auth.login()
+    [entry] = new_entries(mark)
+    assert (entry.actor_name, entry.reason, entry.detail, entry.address, entry.browser) == (
+        "", "", "password", "127.0.0.1", "")
+    assert "naməlum" in text(client.get("/account/access-log")).split('class="sign-ins"')[1]
+
+
+def test_reasons_details_and_file_names_are_cut_to_the_columns_255(demo, db):
+    aysel = Citizen.get(username="aysel")
+    mark = last_id()
+    access_log.citizen_acted(aysel, access_log.EXPORT, reason="r" * 300, detail="d" * 300)
+    access_log.calls_imported("f" * 300 + ".csv", {aysel.id: 1})
+    export, imported = new_entries(mark)
+    assert (export.reason, export.detail) == ("r" * 255, "d" * 255)
+    assert (imported.actor_name, imported.reason) == ("f" * 255, "")
+
+
+def test_an_empty_cursor_is_the_first_page_and_one_of_19_digits_is_not_found(client, aysel):
+    assert client.get("/account/access-log?before=").status_code == 200
+    assert client.get("/account/access-log?before=" + "9" * 18).status_code == 404
+    assert client.get("/account/access-log?before=" + "9" * 19).status_code == 404

@@ -192,6 +192,7 @@ def test_a_password_holder_changes_it_and_their_other_sessions_end(app, demo, db
     change_entry = AccessEntry.get_by_id(entry.id - 1)
     assert (change_entry.citizen.username, change_entry.actor_kind, change_entry.action,
             change_entry.detail) == ("aysel", "citizen", access_log.PASSWORD_CHANGED, "password")
+    assert signed_in(browser(app, PHONE, "rauf"))  # nobody else's password changed
 
 
 TWELVE = "on iki simvo"  # exactly 12: the shortest accepted

@@ -8,6 +8,7 @@ from egov import create_app
 from egov.models import Citizen, LoginSession
 
 from .conftest import AuthActions
+from .support.pages import csrf_token
 
 # RFC 9106's low-memory recommendation, as an Argon2id hash string states it.
 PRODUCTION_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"
@@ -219,3 +220,14 @@ def test_the_sign_in_limits_hold_for_a_minute_to_the_second(app, auth, aysel):
         # Per address, in this new minute: guess-7 and nine names fail, the eleventh waits
         names = [auth.login(f"name-{i}", "wrong").status_code for i in range(10)]
         assert names == [303] * 9 + [429]
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_nul_character_in_the_form_is_named_not_looked_up(client, aysel, field):
+    data = {"username": "aysel", "password": "aysel-demo-1",
+            "csrf_token": csrf_token(client)}
+    data[field] = data[field][:3] + "\x00" + data[field][3:]
+    page = client.post("/auth/login/password", data=data, follow_redirects=True)
+    assert (f'<p class="error" id="{field}-error">Bu sahədə qəbul edilməyən simvol var.</p>'
+            in page.get_data(as_text=True))
+    assert LoginSession.select().count() == 0

@@ -97,3 +97,40 @@ def test_the_line_registry_names_the_plan_and_refuses_one_the_book_lacks(db):
                      tariffs=tariffs)
     assert [str(p) for p in refused.value.problems] == [
         "line 2: plan 'premium' is not a plan of the tariff book (data/plans.csv)"]
+
+
+def _formula(app, language, **call):
+    from types import SimpleNamespace
+
+    from flask import g
+
+    from egov.telephony.charges import charge_formula
+
+    with app.test_request_context():
+        g.language = language
+        return charge_formula(SimpleNamespace(**{"factor_permille": 1000, **call}))
+
+
+def test_a_sum_that_is_already_whole_qepik_is_not_said_twice(app):
+    assert _formula(app, "az", billed_seconds=180, qepik_per_minute=3,
+                    amount_qepik=9) == "3 dəq × 0,03 AZN = 0,09 AZN"
+
+
+def test_an_unending_sum_is_shown_to_four_places_then_rounded(app):
+    # 73 s × 0.23 AZN ÷ 60 = 0.279833…: four places, then the amount charged.
+    assert _formula(app, "az", billed_seconds=73, qepik_per_minute=23, amount_qepik=28) == (
+        "73 san × 0,23 AZN ÷ 60 = 0,2798 AZN ≈ 0,28 AZN")
+    assert _formula(app, "en", billed_seconds=73, qepik_per_minute=23, amount_qepik=28) == (
+        "73 s × 0.23 AZN ÷ 60 = 0.2798 AZN ≈ 0.28 AZN")
+
+
+def test_a_plan_no_longer_in_the_book_is_named_by_its_code(app):
+    from flask import g
+
+    from egov.telephony.charges import band_label, plan_name
+
+    with app.test_request_context():
+        g.language = "az"
+        assert plan_name("standard-2019") == "standard-2019"  # a past call keeps its code
+        assert band_label("evening") == "evening"  # a band this version has no name for
+        assert band_label(None) == ""

@@ -4,7 +4,7 @@ import csv
 import pytest
 from flask import g
 
-from egov.telephony import areas
+from egov.telephony import areas, destinations
 from egov.telephony.areas import AreaTableError, load_areas
 from egov.telephony.destinations import destination_name
 from egov.telephony.numbering import INTERCITY, INTERNATIONAL, LOCAL, MOBILE
@@ -12,6 +12,12 @@ from egov.telephony.numbering import INTERCITY, INTERNATIONAL, LOCAL, MOBILE
 from .conftest import DATA_DIR
 
 LANGUAGES = ("az", "en", "ru")
+
+
+@pytest.fixture(autouse=True)
+def uncached():
+    """Each test names its places itself, not from the answers another test left."""
+    destinations._name.cache_clear()
 
 
 def _geocoder_prefixes():
@@ -33,6 +39,7 @@ def test_the_file_has_exactly_the_geocoders_prefixes_with_its_english_names():
     assert sorted(set(in_file) - set(geocoder)) == [], "prefixes the geocoder does not have"
     assert in_file == geocoder
     assert len(in_file) == 81
+    assert load_areas(DATA_DIR).prefixes() == set(in_file)  # the table read, not the file
 
 
 def test_every_prefix_is_named_in_every_language_once():
@@ -131,11 +138,15 @@ def test_the_table_is_read_once_however_many_calls_are_named(monkeypatch):
     original = areas.AreaTable.from_csv.__func__
     monkeypatch.setattr(areas.AreaTable, "from_csv",
                         classmethod(lambda cls, path: (reads.append(path), original(cls, path))[1]))
+    # Both caches: another test may have named these numbers already (mutmut runs them in
+    # another order than pytest), and then no table would be read at all.
     load_areas.cache_clear()
+    destinations._name.cache_clear()
     try:
         names = {destination_name(f"02225{n:05d}", INTERCITY, "az") for n in range(2000)}
     finally:
         load_areas.cache_clear()
+        destinations._name.cache_clear()
     assert names == {"Gəncə"} and len(reads) == 1
 
 
@@ -163,6 +174,7 @@ def test_the_running_apps_data_directory_gives_the_names(app, tmp_path):
 
 @pytest.mark.parametrize("text, reason", [
     ("prefix,name_az,name_en\n12,Bakı,Baku\n", "no column name_ru"),
+    ("prefix,name_az\n12,Bakı\n", "no column name_en, name_ru"),
     ("prefix,name_az,name_en,name_ru\n12a,Bakı,Baku,Баку\n", "line 2: prefix '12a' is not"),
     ("prefix,name_az,name_en,name_ru\n,Bakı,Baku,Баку\n", "line 2: prefix '' is not"),
     ("prefix,name_az,name_en,name_ru\n1234567890,Bakı,Baku,Баку\n", "line 2: prefix '1234567"),
@@ -174,6 +186,7 @@ def test_the_running_apps_data_directory_gives_the_names(app, tmp_path):
 def test_a_broken_file_is_refused_with_its_line(tmp_path, text, reason):
     with pytest.raises(AreaTableError) as refused:
         load_areas(_write(tmp_path, text))
+    assert str(refused.value).startswith(f"{tmp_path / 'destinations.csv'}")  # which file
     assert reason in str(refused.value)
 
 

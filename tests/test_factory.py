@@ -100,3 +100,134 @@ def test_a_request_on_another_thread_is_served(app):
         worker.start()
         worker.join()
     assert statuses == [200, 200, 200]
+
+
+DATA_DIR = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "data")
+NO_PROVIDER = {f"OIDC_{means}_{part}": None for means in ("ASAN", "EIMZA", "EGOV")
+               for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")}
+
+
+def test_every_default_of_a_development_start_is_the_documented_one(tmp_path):
+    """docs/operators.md, "Configuration": what an empty environment gives."""
+    settings = config.from_environment(tmp_path, environ={})
+    del settings["SECRET_KEY"], settings["DATABASE_URL"]  # the test above
+    assert settings == {
+        "EGOV_ENV": "development", "DATABASE_RETRY_SECONDS": 3.0,
+        "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True, "RATELIMIT_STORAGE_OPTIONS": {},
+        "KIOSK_MODE": False, "SESSION_IDLE_MINUTES": 15, "SESSION_IDLE_SECONDS": None,
+        "SESSION_WARNING_SECONDS": 120, "ACCESS_LOG_RETENTION_MONTHS": 12,
+        "CLAIM_WINDOW_MONTHS": 2, "CALL_RETENTION_MONTHS": 38, "SESSION_MAX_HOURS": 8.0,
+        "SESSION_COOKIE_NAME": "egov_session", "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": False,
+        "TRUSTED_PROXY_COUNT": 0, "PUBLIC_URL": None, "EXTRA_TRUSTED_HOSTS": [],
+        "HSTS_MAX_AGE": 31536000, "BABEL_DEFAULT_LOCALE": "az",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Baku", "WTF_CSRF_TIME_LIMIT": None,
+        "DATA_DIR": DATA_DIR, "PDF_FONT_DIR": "/usr/share/fonts/truetype/dejavu",
+        "TEST_CLOCK": None, "OIDC_FIN_CLAIM": "fin", "DEV_IDP": False,
+        "DEV_IDP_URL": "http://127.0.0.1:5001", "DEV_IDP_KEYS_DIR": None,
+        "DEV_IDP_ASAN_TIMEOUT_SECONDS": 120, "DEV_IDP_ASAN_REQUESTS_PER_PERSON": None,
+        "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": None, "DEV_IDP_EGOV_CODES_PER_ACCOUNT": None,
+        **NO_PROVIDER,
+    }
+
+
+def test_every_setting_is_read_from_the_environment(tmp_path):
+    settings = config.from_environment(tmp_path, environ={
+        "SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/egov",
+        "DATABASE_RETRY_SECONDS": "0.5", "RATELIMIT_STORAGE_URI": "redis://cache:6379/0",
+        "KIOSK_MODE": "yes", "SESSION_IDLE_MINUTES": "4", "SESSION_IDLE_SECONDS": "30",
+        "SESSION_WARNING_SECONDS": "45", "ACCESS_LOG_RETENTION_MONTHS": "24",
+        "CLAIM_WINDOW_MONTHS": "3", "SESSION_MAX_HOURS": "0.5", "SESSION_COOKIE_SECURE": "on",
+        "TRUSTED_PROXY_COUNT": "1", "PUBLIC_URL": "https://portal.example/",
+        "TRUSTED_HOSTS": " lb.internal , ,health.internal", "HSTS_MAX_AGE": "600",
+        "EGOV_DATA_DIR": "/srv/data", "PDF_FONT_DIR": "/srv/fonts", "OIDC_FIN_CLAIM": "pin",
+        "DEV_IDP": "TRUE", "DEV_IDP_URL": "http://idp.local:5001/", "DEV_IDP_KEYS_DIR": "/k",
+        "DEV_IDP_ASAN_TIMEOUT_SECONDS": "30",
+        "DEV_IDP_ASAN_REQUESTS_PER_PERSON": "5 per 15 minutes",
+        "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": "20 per hour",
+        "DEV_IDP_EGOV_CODES_PER_ACCOUNT": "3 per 15 minutes",
+        "OIDC_ASAN_ISSUER": "https://asan.example", "OIDC_ASAN_CLIENT_ID": "portal",
+        "OIDC_ASAN_CLIENT_SECRET": "s", "OIDC_EGOV_CLIENT_ID": "",
+    })
+    assert settings == {
+        "EGOV_ENV": "development", "SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/egov",
+        "DATABASE_RETRY_SECONDS": 0.5, "RATELIMIT_STORAGE_URI": "redis://cache:6379/0",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True, "RATELIMIT_SWALLOW_ERRORS": True,
+        # A hanging Redis must not hold a sign-in for long.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "KIOSK_MODE": True, "SESSION_IDLE_MINUTES": 4, "SESSION_IDLE_SECONDS": 30,
+        "SESSION_WARNING_SECONDS": 45, "ACCESS_LOG_RETENTION_MONTHS": 24,
+        "CLAIM_WINDOW_MONTHS": 3, "CALL_RETENTION_MONTHS": 39, "SESSION_MAX_HOURS": 0.5,
+        "SESSION_COOKIE_NAME": "egov_session", "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": True,
+        "TRUSTED_PROXY_COUNT": 1, "PUBLIC_URL": "https://portal.example",
+        "EXTRA_TRUSTED_HOSTS": ["lb.internal", "health.internal"], "HSTS_MAX_AGE": 600,
+        "BABEL_DEFAULT_LOCALE": "az", "BABEL_DEFAULT_TIMEZONE": "Asia/Baku",
+        "WTF_CSRF_TIME_LIMIT": None, "DATA_DIR": "/srv/data", "PDF_FONT_DIR": "/srv/fonts",
+        "TEST_CLOCK": None, "OIDC_FIN_CLAIM": "pin", "DEV_IDP": True,
+        "DEV_IDP_URL": "http://idp.local:5001", "DEV_IDP_KEYS_DIR": "/k",
+        "DEV_IDP_ASAN_TIMEOUT_SECONDS": 30,
+        "DEV_IDP_ASAN_REQUESTS_PER_PERSON": "5 per 15 minutes",
+        "DEV_IDP_ASAN_REQUESTS_PER_ADDRESS": "20 per hour",
+        "DEV_IDP_EGOV_CODES_PER_ACCOUNT": "3 per 15 minutes",
+        **NO_PROVIDER, "OIDC_ASAN_ISSUER": "https://asan.example",
+        "OIDC_ASAN_CLIENT_ID": "portal", "OIDC_ASAN_CLIENT_SECRET": "s",
+    }
+
+
+@pytest.mark.parametrize("value, on", [
+    ("1", True), ("true", True), ("yes", True), ("on", True), (" On ", True), ("YES", True),
+    ("0", False), ("no", False), ("off", False), ("", False), ("kiosk", False)])
+def test_a_switch_is_on_only_when_it_says_so(tmp_path, value, on):
+    settings = config.from_environment(tmp_path, environ={"KIOSK_MODE": value})
+    assert (settings["KIOSK_MODE"], settings["SESSION_IDLE_MINUTES"],
+            settings["SESSION_WARNING_SECONDS"]) == ((True, 3, 60) if on else (False, 15, 120))
+
+
+GOOD_PRODUCTION = {"EGOV_ENV": "production", "SECRET_KEY": "x",
+                   "DATABASE_URL": "postgresql://db/egov",
+                   "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+                   "PUBLIC_URL": "https://portal.example"}
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"EGOV_ENV": "production"},
+     "production needs SECRET_KEY, DATABASE_URL, PUBLIC_URL in the environment"),
+    ({"EGOV_ENV": "production", "SECRET_KEY": "x"},
+     "production needs DATABASE_URL, PUBLIC_URL in the environment"),
+    ({**GOOD_PRODUCTION, "DATABASE_URL": "sqlite:///x.db"},
+     "production needs PostgreSQL: DATABASE_URL=postgresql://…"),
+    ({**GOOD_PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://"},
+     "production runs several processes: RATELIMIT_STORAGE_URI=redis://… is needed"),
+    ({**GOOD_PRODUCTION, "PUBLIC_URL": "http://portal.example"},
+     "PUBLIC_URL must be an https:// address in production"),
+    ({**GOOD_PRODUCTION, "DEV_IDP": "1"},
+     "DEV_IDP is a development identity provider: never in production"),
+    ({**GOOD_PRODUCTION, "OIDC_EIMZA_ISSUER": "http://eimza.example",
+      "OIDC_EIMZA_CLIENT_ID": "p", "OIDC_EIMZA_CLIENT_SECRET": "s"},
+     "OIDC_EIMZA_ISSUER must be an https:// address"),
+    ({"OIDC_EGOV_CLIENT_ID": "portal"},
+     "OIDC_EGOV_CLIENT_ID is set, so OIDC_EGOV_ISSUER, OIDC_EGOV_CLIENT_SECRET must be set too"),
+    ({"EGOV_ENV": "Production"}, "EGOV_ENV must be development or production"),
+])
+def test_each_refusal_says_exactly_what_to_set(tmp_path, environ, message):
+    with pytest.raises(config.ConfigError) as refused:
+        config.from_environment(tmp_path, environ=environ)
+    assert str(refused.value) == message
+
+
+def test_a_complete_production_environment_starts_with_secure_cookies(tmp_path):
+    settings = config.from_environment(tmp_path, environ={
+        **GOOD_PRODUCTION, "OIDC_ASAN_ISSUER": "https://asan.example",
+        "OIDC_ASAN_CLIENT_ID": "portal", "OIDC_ASAN_CLIENT_SECRET": "s"})
+    assert (settings["EGOV_ENV"], settings["SECRET_KEY"], settings["SESSION_COOKIE_SECURE"],
+            settings["DEV_IDP"]) == ("production", "x", True, False)
+    assert not (tmp_path / "secret_key").exists()  # never a generated key in production
+
+
+def test_the_development_key_is_long_and_readable_by_its_owner_only(tmp_path):
+    key = config.from_environment(tmp_path / "instance", environ={})["SECRET_KEY"]
+    path = tmp_path / "instance" / "secret_key"
+    assert len(key) == 64 and path.read_text() == key  # 48 random bytes, URL-safe
+    assert path.stat().st_mode & 0o777 == 0o600

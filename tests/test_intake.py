@@ -2,9 +2,10 @@
 import io
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 from egov.telephony.billing import load_tariffs
 from egov.demo import local, spread
@@ -15,9 +16,10 @@ from egov.backoffice.intake import (
     import_payments,
     text_source,
 )
+from egov.db import database
 from egov.models import Call, Citizen, LineOwnership, PhoneLine
 from egov.identity.citizens import set_credentials
-from egov.timeutil import Month, utcnow
+from egov.timeutil import BAKU, Month, utcnow
 
 from .conftest import DATA_DIR
 from .support.pages import cells, text
@@ -852,3 +854,113 @@ def test_a_naxcivan_line_and_its_calls_are_taken_in_like_any_other(db, tariffs):
 def test_a_number_that_is_no_valid_number_is_still_refused(registry, tariffs, row, reason):
     problems = refused(import_calls, calls_csv(row), tariffs)
     assert len(problems) == 1 and problems[0][0] == 2 and reason in problems[0][1]
+
+
+# --- Two operators importing at once ----------------------------------------------------
+# The intake runs as a command; two operators (or a cron job and an operator) may start one
+# each at the same moment. Each import is made to stop just before it writes, having read
+# and checked its whole file, while the other one runs; each must then still be whole, and
+# neither may undo or miss what the other wrote.
+
+def _interleaved(first, second, wait=1.0):
+    """Run `first(progress)` in a thread until it is about to write, then `second(progress)`
+    in another; `first` writes once `second` has finished, or after `wait` seconds when
+    `second` is held back until `first` commits (the imports taking turns). Returns each
+    one's result or exception, in that order."""
+    import threading
+
+    from egov.backoffice.intake.writer import no_progress
+
+    about_to_write, second_done = threading.Event(), threading.Event()
+    outcomes = [None, None]
+
+    def pausing(label, total):
+        if label.startswith("Writing"):
+            about_to_write.set()
+            second_done.wait(wait)
+        return no_progress(label, total)
+
+    def run(index, importer, progress, done=None):
+        try:
+            outcomes[index] = importer(progress)
+        except Exception as error:  # the test reads it
+            outcomes[index] = error
+        finally:
+            database.close()  # this thread's connection, back to the pool
+            if done:
+                done.set()
+
+    one = threading.Thread(target=run, args=(0, first, pausing))
+    one.start()
+    assert about_to_write.wait(10), outcomes[0]
+    two = threading.Thread(target=run, args=(1, second, no_progress, second_done))
+    two.start()
+    one.join(30)
+    two.join(30)
+    return outcomes
+
+
+INTERLEAVED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=BAKU)
+
+
+def _holders(number):
+    return [(p.citizen.fin, local(p.starts_at), p.ends_at and local(p.ends_at))
+            for p in LineOwnership.select().join(PhoneLine).where(PhoneLine.number == number)
+            .order_by(LineOwnership.starts_at)]
+
+
+def test_two_handovers_of_one_number_at_once_make_one_chain_of_holders(registry):
+    first = LINES_HEADER + "4NEW004,Ad Soyad,0124931122,2026-10-01\n"
+    second = LINES_HEADER + "4NEW005,Başqa Ad,0124931122,2026-11-01\n"
+    with time_machine.travel(INTERLEAVED_NOW, tick=True):
+        outcomes = _interleaved(lambda p: import_lines(text_source(first), progress=p),
+                                lambda p: import_lines(text_source(second), progress=p))
+    assert [getattr(o, "summary", lambda: repr(o))() for o in outcomes] == [
+        "1 added, 1 updated, 0 already there"] * 2
+    assert _holders("0124931122") == [
+        ("1SMPL01", "2021-05-14 00:00:00", "2026-10-01 00:00:00"),
+        ("4NEW004", "2026-10-01 00:00:00", "2026-11-01 00:00:00"),
+        ("4NEW005", "2026-11-01 00:00:00", None)]
+
+
+def test_two_call_files_at_once_each_keep_their_rows_and_a_shared_record_is_added_once(
+        registry, tariffs):
+    first = calls_csv("A1,0124931122,0222564321,2026-11-02 09:00:00,60",
+                      "AB,0124931122,0222564321,2026-11-02 10:00:00,61")
+    second = calls_csv("AB,0124931122,0222564321,2026-11-02 10:00:00,61",
+                       "B1,0222567788,0124931122,2026-11-03 11:00:00,62")
+    with time_machine.travel(INTERLEAVED_NOW, tick=True):
+        outcomes = _interleaved(lambda p: import_calls(first, tariffs, progress=p),
+                                lambda p: import_calls(second, tariffs, progress=p))
+    assert [getattr(o, "summary", lambda: repr(o))() for o in outcomes] == [
+        "2 added, 0 already there", "1 added, 1 already there"]
+    assert sorted(Call.select(Call.record_id, Call.duration_seconds).tuples()) == [
+        ("A1", 60), ("AB", 61), ("B1", 62)]
+
+
+@pytest.mark.parametrize("registry_first", [True, False], ids=["registry-first", "calls-first"])
+def test_a_handover_and_a_call_file_at_once_leave_each_holder_only_their_calls(
+        db, tariffs, client, auth, registry_first):
+    """Nigar's line goes to Rauf on 10 November at 10:00 while another operator imports
+    the line's calls of 5 and 15 November: whichever writes first, each sees only theirs."""
+    import_lines(text_source(LINES_HEADER + "7NGAR03,Nigar Hüseynova,0125109876,2019-03-01\n"))
+    handover = LINES_HEADER + "6RAUF02,Rauf Əliyev,0125109876,2026-11-10 10:00:00\n"
+    calls = calls_csv("N1,0125109876,0202210000,2026-11-05 12:00:00,95",
+                      "R1,0125109876,00995322123456,2026-11-15 12:00:00,44")
+    registry_import = lambda p: import_lines(text_source(handover), progress=p)  # noqa: E731
+    calls_import = lambda p: import_calls(calls, tariffs, progress=p)  # noqa: E731
+    with time_machine.travel(INTERLEAVED_NOW, tick=True):
+        importers = ((registry_import, calls_import) if registry_first
+                     else (calls_import, registry_import))
+        outcomes = [getattr(o, "summary", lambda: repr(o))() for o in _interleaved(*importers)]
+        assert sorted(outcomes) == ["1 added, 1 updated, 0 already there",
+                                    "2 added, 0 already there"]
+        set_credentials("6RAUF02", "rauf", "rauf-pass-1")
+        set_credentials("7NGAR03", "nigar", "nigar-pass-1")
+        seen = {}
+        for name in ("rauf", "nigar"):
+            auth.login(name, f"{name}-pass-1")
+            page = cells(text(client.get("/calls")))
+            seen[name] = [r[3] for r in page if len(r) == 7 and r[0].isdigit()]
+            auth.logout()
+    assert seen == {"rauf": ["44"], "nigar": ["95"]}

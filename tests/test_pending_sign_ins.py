@@ -66,3 +66,22 @@ def test_six_tabs_of_one_browser_keep_the_last_five_sign_ins(rp, provider, db): 
     assert "tanımadıq" in callback(rp, "asan", tabs[0]["state"]).get_data(as_text=True)
     provider.id_token = provider.sign(provider.claims(tabs[1]["nonce"]))
     assert callback(rp, "asan", tabs[1]["state"]).status_code == 302
+
+
+def test_a_sign_in_expired_to_the_second_goes_when_the_next_one_starts(rp, provider, db):
+    with time_machine.travel(STARTED_AT, tick=False) as traveller:
+        first = start(rp)
+        traveller.move_to(STARTED_AT + timedelta(minutes=10))  # first's last moment passed
+        second = start(rp)
+    assert [p.state for p in PendingSignIn.select()] == [second["state"]]
+    assert first["state"] != second["state"]
+
+
+def test_a_tab_whose_sign_in_was_refused_leaves_the_other_tabs_to_finish(rp, provider, db):
+    first, second = start(rp), start(rp)  # two tabs of one browser
+    refused = rp.get("/auth/oidc/asan/callback",
+                     query_string={"error": "access_denied", "state": first["state"]})
+    assert refused.headers["Location"] == "/auth/refused"
+    provider.id_token = provider.sign(provider.claims(second["nonce"]))
+    assert callback(rp, "asan", second["state"]).headers["Location"] == "/services"
+    # (A sign-in that succeeds renews the whole session: the other tabs' start again.)

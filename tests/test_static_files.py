@@ -4,6 +4,7 @@ The hashed copies are built by `make install` (flask digest compile); these test
 the pages a browser gets and fetch what they name, as a browser on a slow link would.
 """
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -69,7 +70,68 @@ def test_an_unhashed_address_is_revalidated_not_kept(client):
     # Old links and files added after the build still work, but are never cached for a year.
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
-    assert "immutable" not in response.headers.get("Cache-Control", "")
+    assert response.headers["Cache-Control"] == "max-age=0, public"
+
+
+def test_a_file_the_manifest_does_not_name_keeps_its_own_name(app):
+    from flask import url_for
+
+    with app.test_request_context():
+        assert url_for("static", filename="robots.txt") == "/static/robots.txt"
+
+
+def test_a_page_of_the_app_says_nosniff_once(client):
+    # The app's own answers carry it already (egov/security.py); it is not added twice.
+    assert client.get("/").headers.getlist("X-Content-Type-Options") == ["nosniff"]
+
+
+@pytest.fixture
+def own_app(monkeypatch):
+    """A Flask app of the test's own: static_files' one digest keeps the manifests of the
+    last app set up, so the portal's are put back after the test."""
+    from egov import static_files
+
+    monkeypatch.setattr(static_files.digest, "manifests",
+                        getattr(static_files.digest, "manifests", {}), raising=False)
+    return static_files.init_app
+
+
+def test_a_blueprints_own_static_folder_is_served_hashed_and_kept_a_year(tmp_path, own_app):
+    from flask import Blueprint, Flask, url_for
+
+    hashed = "extra-0123456789abcdef0123456789abcdef.css"
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (tmp_path / "own").mkdir()
+    for name in ("extra.css", hashed):
+        (folder / name).write_text("body { color: navy }")
+    (folder / "cache_manifest.json").write_text(json.dumps({"extra.css": hashed}))
+    app = Flask(__name__, static_folder=str(tmp_path / "own"))
+    app.register_blueprint(Blueprint("extra", __name__, static_folder=str(folder),
+                                     static_url_path="/extra-static"))
+    own_app(app)
+    with app.test_request_context():
+        assert url_for("extra.static", filename="extra.css") == f"/extra-static/{hashed}"
+    response = app.test_client().get(f"/extra-static/{hashed}")
+    assert (response.status_code, response.data) == (200, b"body { color: navy }")
+    assert response.headers["Cache-Control"] == IMMUTABLE  # WhiteNoise's, not Flask's no-cache
+
+
+def test_the_install_builds_a_brotli_and_a_gzip_copy_of_each_file(tmp_path, own_app):
+    from flask import Flask
+    from flask_static_digest.cli import digest as digest_command
+
+    (tmp_path / "site.css").write_text("body { color: navy }\n" * 50)
+    app = Flask(__name__, static_folder=str(tmp_path))
+    own_app(app)
+    result = app.test_cli_runner().invoke(digest_command, ["compile"])  # as `make install`
+    assert result.exit_code == 0, result.output
+    hashed = "site-3ec0a728476116a3cc8430163c32fb83.css"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cache_manifest.json", hashed, hashed + ".br", hashed + ".gz",
+        "site.css", "site.css.br", "site.css.gz"]
+    assert brotli.decompress((tmp_path / (hashed + ".br")).read_bytes()) == (
+        b"body { color: navy }\n" * 50)
 
 
 def test_every_answer_about_a_static_file_says_nosniff(client, built):

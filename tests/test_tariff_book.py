@@ -140,9 +140,17 @@ def test_band_changes_apply_from_their_day(data_dir):
 
 @pytest.mark.parametrize("name, text, message", [
     ("holiday_transfers.csv", "date,becomes,note\n2026-12-08,working_day,\n",
-     "holiday_transfers.csv, line 2: 2026-12-08 is a weekday already"),
+     "holiday_transfers.csv, line 2: 2026-12-08 is a weekday already: only a Saturday or "
+     "Sunday can become a working day"),
     ("holiday_transfers.csv", "date,becomes,note\n2026-12-07,holiday,\n",
      "holiday_transfers.csv, line 2: becomes must be day_off or working_day, not 'holiday'"),
+    ("holiday_transfers.csv", "date,becomes,note\n2026-12-12,,\n",
+     "holiday_transfers.csv, line 2: becomes must be day_off or working_day, not ''"),
+    ("holiday_transfers.csv", "date,becomes,note\n,day_off,\n",
+     "holiday_transfers.csv, line 2: Invalid isoformat string: ''"),
+    ("holiday_transfers.csv",
+     "date,becomes,note\n2026-12-12,working_day,\n2026-12-12,working_day,\n",
+     "holiday_transfers.csv, line 3: 2026-12-12 is transferred twice"),
     ("time_bands.csv", "plan,kind,band,days,starts,ends,factor,valid_from\n"
      "standard-2025,intercity,night,,24:00,06:00,0.8,2025-08-01\n",
      "time_bands.csv, line 2: start '24:00' is not a time of day HH:MM"),

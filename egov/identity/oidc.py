@@ -68,6 +68,11 @@ def _settings(config, means):
     return issuer.rstrip("/"), config[prefix + "CLIENT_ID"], config[prefix + "CLIENT_SECRET"]
 
 
+# How long the portal waits for a provider's answer (discovery, token, keys; per read of
+# the connection) before the citizen is told it is not answering and to try again.
+PROVIDER_TIMEOUT_SECONDS = 10
+
+
 def init_app(app):
     # One registry per app: tests build apps that point at different providers.
     oauth = OAuth(app)
@@ -82,7 +87,7 @@ def init_app(app):
             client_secret=client_secret,
             server_metadata_url=f"{issuer}/.well-known/openid-configuration",
             client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
-                           "default_timeout": 10},
+                           "default_timeout": PROVIDER_TIMEOUT_SECONDS},
         )
     app.extensions["egov_oidc"] = oauth
 
@@ -163,6 +168,10 @@ def verify_id_token(client, metadata, id_token, nonce):
     """The ID token's claims, if every check passes; SignInRefused('token') otherwise."""
     advertised = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = [alg for alg in advertised if alg in SIGNING_ALGORITHMS]
+    if not algorithms:
+        # joserfc reads an empty list as "its own defaults" (RS256 among them): a provider
+        # that names only algorithms we refuse gets nothing accepted, not those.
+        raise SignInRefused("token", f"no algorithm we accept among {advertised!r}")
 
     def decode(refresh):
         keys = KeySet.import_key_set(client.fetch_jwk_set(force=refresh))

@@ -44,6 +44,12 @@ class FakeProvider:
         self.tokens_by_code = {}
         # A real provider's clock is not ours: its iat/exp are off by this many seconds.
         self.clock_skew = 0
+        # A real provider is sometimes slow: seconds it waits before answering, by path.
+        self.delays = {}
+        # The forms of the token requests received (grant, code, redirect_uri, PKCE verifier).
+        self.token_requests = []
+        # What discovery says it signs ID tokens with (set before discovery); None: unsaid.
+        self.signing_algs = ["RS256", "none", "HS256"]
 
     @property
     def issuer(self):
@@ -57,9 +63,10 @@ class FakeProvider:
         claims.update(changes)
         return {name: value for name, value in claims.items() if value is not None}
 
-    def sign(self, claims, key=None, header=None):
+    def sign(self, claims, key=None, header=None, alg="RS256"):
         key = key or self.key
-        return jwt.encode(header or {"alg": "RS256", "kid": key.kid}, claims, key)
+        header = header or {"alg": alg, "kid": key.kid}
+        return jwt.encode(header, claims, key, algorithms=[header["alg"]])
 
     def rotate(self):
         self.key = _rsa_key(f"key-{len(self.published) + 1}")
@@ -71,6 +78,7 @@ class FakeProvider:
     def __call__(self, environ, start_response):
         request = Request(environ)
         self.requests.append(request.path)
+        time.sleep(self.delays.get(request.path, 0))
         if request.path == "/.well-known/openid-configuration":
             response = self._json({
                 **({"end_session_endpoint": self.end_session_url or f"{self.base_url}/logout"}
@@ -82,11 +90,13 @@ class FakeProvider:
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 # A provider that lists `none` must still not get an unsigned token through.
-                "id_token_signing_alg_values_supported": ["RS256", "none", "HS256"],
+                **({"id_token_signing_alg_values_supported": self.signing_algs}
+                   if self.signing_algs is not None else {}),
             })
         elif request.path == "/jwks":
             response = self._json(KeySet(self.published).as_dict(private=False))
         elif request.path == "/token":
+            self.token_requests.append(request.form.to_dict())
             if self.token_error:
                 response = self._json({"error": self.token_error}, status=400)
             else:

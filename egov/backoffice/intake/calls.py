@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ... import access_log, call_partitions
-from ...db import database, is_postgres
+from ...db import is_postgres
 from ...models import Call
 from ...telephony.billing import TariffError
 from ...telephony.numbering import INTERCITY, INTERNATIONAL, NumberError, classify, normalise
@@ -33,14 +33,11 @@ from .source import (
     parse_record_id,
     refuse_if_any,
 )
-from .writer import (BATCH_SIZE, ImportResult, imported_calls, insert_batches, no_progress,
-                     select_in)
+from .writer import (BATCH_SIZE, ImportResult, import_transaction, imported_calls, insert_batches,
+                     no_progress, select_in)
 
 COLUMNS = ("record_id", "calling_number", "called_number", "started_at", "duration_seconds")
 MAX_DURATION = 24 * 3600  # a longer "call" is a fault in the exchange's record, not a call
-# On PostgreSQL call imports take turns (a transaction-scoped advisory lock): the look-up
-# of record ids already imported is then the real guard, whatever the months.
-CALL_IMPORT_LOCK = 0x63616C6C  # "call"
 FIELDS = [Call.record_id, Call.line, Call.started_at, Call.duration_seconds,
           Call.dialled_number, Call.kind, Call.amount_qepik, Call.plan, Call.qepik_per_minute,
           Call.band, Call.factor_permille, Call.billed_seconds]
@@ -116,7 +113,7 @@ def _check_existing(calls, problems):
     This look-up is what keeps a record id to one call. On PostgreSQL the call table is
     partitioned by month (egov.call_partitions) and its unique key is (record_id,
     started_at): the database alone would take the same record id again in another month.
-    The look-up searches every month, and imports take turns (CALL_IMPORT_LOCK), so no
+    The look-up searches every month, and imports take turns (writer.import_transaction), so no
     other import adds a record id between this look-up and the insert."""
     by_id = {c.record_id: c for c in calls}
     known = select_in(
@@ -187,9 +184,7 @@ def import_calls(source, tariffs, now=None, progress=no_progress, batch_size=BAT
     name and how many calls), written in the same transaction as the calls."""
     now = now or utcnow()
     problems = []
-    with database.atomic():
-        if is_postgres():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CALL_IMPORT_LOCK,))
+    with import_transaction():
         calls = checked_rows(
             source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
             lambda c: (c.record_id, f"record id {c.record_id}"), problems, progress, "calls")

@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...db import database
 from ...models import Citizen, LineOwnership, PhoneLine
 from ...telephony.billing import PLAN_CODE
 from ...timeutil import utcnow
@@ -32,6 +31,7 @@ from .source import (
 from .writer import (
     BATCH_SIZE,
     ImportResult,
+    import_transaction,
     insert_batches,
     no_progress,
     select_in,
@@ -118,7 +118,7 @@ def import_lines(source, now=None, progress=no_progress, batch_size=BATCH_SIZE, 
     one is on (None: any well-formed code; no plan is rated by the default when rated)."""
     now = now or utcnow()
     problems = []
-    with database.atomic():
+    with import_transaction():
         holdings = checked_rows(
             source, COLUMNS, lambda line_no, row: _parse(line_no, row, now, tariffs),
             lambda h: ((h.number, h.since), f"number {h.number} from {local_text(h.since)}"),

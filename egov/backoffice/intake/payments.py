@@ -12,7 +12,6 @@ service does not keep) is refused, so payments cannot run ahead of their calls.
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...db import database
 from ...models import Call
 from ...timeutil import utcnow
 from .source import (
@@ -23,8 +22,8 @@ from .source import (
     parse_record_id,
     refuse_if_any,
 )
-from .writer import (BATCH_SIZE, ImportResult, imported_calls, no_progress, select_in,
-                     update_batches)
+from .writer import (BATCH_SIZE, ImportResult, import_transaction, imported_calls, no_progress,
+                     select_in, update_batches)
 
 COLUMNS = ("record_id", "paid_at")
 
@@ -45,7 +44,7 @@ def import_payments(source, now=None, progress=no_progress, batch_size=BATCH_SIZ
     """Mark calls paid, all or nothing; ImportRefused lists every bad row."""
     now = now or utcnow()
     problems = []
-    with database.atomic():
+    with import_transaction():
         payments = checked_rows(
             source, COLUMNS, lambda line_no, row: _parse(line_no, row, now),
             lambda p: (p.record_id, f"record id {p.record_id}"), problems, progress, "payments")

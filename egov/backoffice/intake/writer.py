@@ -10,7 +10,7 @@ batches (a crash, Ctrl-C) rolls all of them back.
 """
 import csv
 import io
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from dataclasses import dataclass
 
@@ -21,6 +21,28 @@ from ...models import Call
 
 # 8 columns × 500 rows stays far below SQLite's limit of bound parameters.
 BATCH_SIZE = 500
+# Imports take turns, whatever their kind. Each checks its file against what is in the
+# database, then writes; two interleaved would each check against what the other is about
+# to change: two handovers of one number would both leave the holder before them open (two
+# citizens seeing each other's calls), two files could both add one record id.
+INTAKE_LOCK = 0x696E74616B65  # "intake"
+
+
+@contextmanager
+def import_transaction():
+    """The one transaction of an import, begun when no other import holds one.
+
+    PostgreSQL: a transaction-scoped advisory lock, the second import waits for the first's
+    commit. SQLite: the write lock taken at BEGIN (IMMEDIATE), so the second waits (the
+    busy timeout, egov.db) instead of failing with «database is locked» when its read
+    transaction, begun before the first's commit, tries to write."""
+    if is_postgres():
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (INTAKE_LOCK,))
+            yield
+    else:
+        with database.atomic("IMMEDIATE"):
+            yield
 
 
 @dataclass
