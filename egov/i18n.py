@@ -192,7 +192,12 @@ def _page_gettext(context, string, **variables):
     text = found.ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables if variables else text
+    # Jinja's own always formats, so «%%» reads «%»; a text with no «%» is left alone.
+    return text % variables if variables or "%" in text else text
+
+
+def _plain_gettext(string):
+    return catalogue().ugettext(string)
 
 
 def _ngettext(singular, plural, n):
@@ -207,9 +212,10 @@ def install(app):
                        default_timezone="Asia/Baku",
                        default_translation_directories=TRANSLATIONS)
         app.extensions["egov_catalogues"] = {}
-        # newstyle, as Flask-Babel installs them: «%(num)d» filled and escaped by Jinja.
-        app.jinja_env.install_gettext_callables(gettext=lambda string: catalogue().ugettext(
-            string), ngettext=_ngettext, newstyle=True)
+        # ngettext newstyle, as Flask-Babel installs it: «%(num)d» filled and escaped by
+        # Jinja. Jinja installs gettext with it; that one is replaced at once by _page_gettext.
+        app.jinja_env.install_gettext_callables(gettext=_plain_gettext, ngettext=_ngettext,
+                                                newstyle=True)
         app.jinja_env.globals.update(_=_page_gettext, gettext=_page_gettext)
 
 

@@ -335,28 +335,22 @@ def test_a_value_that_does_not_reach_the_sql_as_given_is_refused_at_once(world, 
         query.run("2BBBBBB")
 
 
-def test_a_prepared_query_survives_its_connection_dying(database_url, client, auth, demo, db):
+def test_a_prepared_query_survives_its_connection_dying(database_url, client, auth, demo, db,
+                                                        monkeypatch):
     """On PostgreSQL the report's reads are prepared once per connection; a new connection
     (after a restart) prepares them again, in the same round trip as their first run."""
     _postgres_only(database_url)
     statements = []
     original = type(db.obj).execute_sql
-
-    def recording(self, sql, *args, **kwargs):
-        statements.append(sql.split(" ", 1)[0])
-        return original(self, sql, *args, **kwargs)
-
     auth.login()
     assert client.get("/calls").status_code == 200
-    type(db.obj).execute_sql = recording
-    try:
-        assert client.get("/calls").status_code == 200
-        assert statements == ["EXECUTE", "EXECUTE", "EXECUTE"]
-        _terminate(database_url)
-        statements.clear()
-        assert client.get("/calls").status_code == 200
-    finally:
-        type(db.obj).execute_sql = original
+    monkeypatch.setattr(type(db.obj), "execute_sql", lambda self, sql, *a, **k: (
+        statements.append(sql.split(" ", 1)[0]), original(self, sql, *a, **k))[1])
+    assert client.get("/calls").status_code == 200
+    assert statements == ["EXECUTE", "EXECUTE", "EXECUTE"]
+    _terminate(database_url)
+    statements.clear()
+    assert client.get("/calls").status_code == 200
     # The first run on the dead connection failed; the request ran again on a new one,
     # which prepared each read with its first run.
     assert statements == ["EXECUTE", "PREPARE", "PREPARE", "PREPARE"]

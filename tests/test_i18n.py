@@ -358,3 +358,15 @@ def test_a_non_ascii_address_gets_the_404_page_from_a_real_server(app, database_
             assert "<h1>Page not found</h1>" in response.text, path
             assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
             assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_templates_texts_read_as_jinjas_own_gettext_would_give_them(app):
+    """The templates' _() (egov.i18n._page_gettext) finds the catalogue once per page, and
+    writes what Jinja's newstyle gettext writes: translated, values escaped, «%%» as «%»."""
+    from flask import render_template_string
+
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        page = render_template_string(
+            '{{ _("Tarix") }}|{{ _("%(n)s saniyə", n="<b>") }}|{{ _("100%%") }}|{{ _("Yox") }}')
+    assert page == "Date|&lt;b&gt; seconds|100%|Yox"

@@ -43,26 +43,23 @@ class Kind:
     owner: object  # the foreign key field naming the person
     cookie_key: str
 
-    @property
-    def with_token(self):
-        """The live session with a token, its owner joined: on every signed-in request."""
-        finders = _session_finders
-        if self.model not in finders:
-            owner = self.owner.rel_model
-            finders[self.model] = SameShape(
-                self.model._meta.table_name,
-                lambda token: (self.model.select(self.model, owner).join(owner)
-                               .where(self.model.token == token).limit(1)))
-        return finders[self.model]
-
-
-_session_finders = {}
-
 
 # Flask-Login keeps the citizen's token under "_user_id"; staff have a key of their own.
 CITIZEN = Kind(LoginSession, LoginSession.citizen, "_user_id")
 STAFF = Kind(StaffSession, StaffSession.staff, "staff_token")
 KINDS = (CITIZEN, STAFF)
+
+
+def _with_owner(kind):
+    owner = kind.owner.rel_model
+    return lambda token: (kind.model.select(kind.model, owner).join(owner)
+                          .where(kind.model.token == token).limit(1))
+
+
+# The live session with a token, its owner joined: asked on every signed-in request, so its
+# SQL is built once and prepared (egov.db.SameShape).
+SESSION_BY_TOKEN = {kind: SameShape(kind.model._meta.table_name, _with_owner(kind))
+                    for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -134,7 +131,7 @@ def find_session(kind, token, limits, now=None):
     """The live session with this token, its owner joined; an expired one ends and is None.
 
     Finding it is activity (last_seen_at moves on), except in a `not_activity` request."""
-    row = next(iter(kind.with_token.run(token)), None)
+    row = next(iter(SESSION_BY_TOKEN[kind].run(token)), None)
     if row is None:
         return None
     now = now or utcnow()
