@@ -88,8 +88,11 @@ class _KnowsWhatWasCommitted:
         # On PostgreSQL a write outside a transaction commits as it is sent: were the
         # connection dead, nobody could tell whether it had. Inside one, a dead
         # connection fails at BEGIN, and only the COMMIT's outcome can be unknown.
+        # Its answer (RETURNING rows, the row count) is read before the COMMIT: a COMMIT
+        # whose connection is lost is settled on a fresh one, and a cursor of the old one
+        # can no longer be read.
         with self.atomic():
-            return super().execute_sql(sql, params)
+            return _Answer(super().execute_sql(sql, params))
 
     def begin(self, *args, **kwargs):
         if not isinstance(self, PostgresqlDatabase):
@@ -120,6 +123,33 @@ class _KnowsWhatWasCommitted:
             if outcome == "aborted":
                 _request.changed = changed_before  # as if it had never been sent
             raise
+
+
+class _Answer:
+    """A statement's answer read whole from its cursor: what peewee reads of a cursor."""
+
+    def __init__(self, cursor):
+        self.description = cursor.description
+        self.rowcount = cursor.rowcount
+        self.lastrowid = getattr(cursor, "lastrowid", None)
+        self._rows = list(cursor.fetchall()) if cursor.description else []
+
+    def fetchone(self):
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchmany(self, size=1):
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def fetchall(self):
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    def close(self):
+        self._rows = []
 
 
 class PortalPostgresqlDatabase(_KnowsWhatWasCommitted, PooledPostgresqlDatabase):
