@@ -122,12 +122,25 @@ def _page_address():
 def url_in(language):
     """This page's URL (path and query kept) in `language`. On a page no route answered,
     the query alone: the browser stays at the address it asked for, which is not written
-    into the page."""
+    into the page.
+
+    Each is built once per request: a page names every language's address three times
+    (the switch, the hreflang links, the Link header), and each took a route's URL built
+    again. An error page's bare links (without_query) are built apart, as it may come
+    after the page's own were."""
+    built = g.setdefault("language_urls", {})
+    key = (language, bool(g.get("language_links_bare")))
+    if key not in built:
+        built[key] = _url_in(language, bare=key[1])
+    return built[key]
+
+
+def _url_in(language, bare):
     address = _page_address()
     if address is None:
         return "?" + urlencode({PARAMETER: language})
     path, args = address
-    args = {} if g.get("language_links_bare") else dict(args)
+    args = {} if bare else dict(args)
     args[PARAMETER] = [language]
     return path + "?" + urlencode(args, doseq=True)
 

@@ -370,3 +370,16 @@ def test_a_templates_texts_read_as_jinjas_own_gettext_would_give_them(app):
         page = render_template_string(
             '{{ _("Tarix") }}|{{ _("%(n)s saniyə", n="<b>") }}|{{ _("100%%") }}|{{ _("Yox") }}')
     assert page == "Date|&lt;b&gt; seconds|100%|Yox"
+
+
+def test_an_error_page_after_the_pages_own_links_gets_bare_ones(app):
+    """The language links are built once per request; an error page coming after the
+    page's own (without_query) still gets links that name nothing the request asked for."""
+    from egov import i18n
+
+    with app.test_request_context("/services?x=%3Cb%3E"):
+        app.preprocess_request()
+        assert i18n.url_in("en") == "/services?x=%3Cb%3E&lang=en"
+        i18n.without_query()
+        assert i18n.url_in("en") == "/services?lang=en"
+        assert i18n.absolute_url_in("ru") == "http://localhost/services?lang=ru"
