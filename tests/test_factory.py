@@ -210,6 +210,16 @@ GOOD_PRODUCTION = {"EGOV_ENV": "production", "SECRET_KEY": "x",
     ({"OIDC_EGOV_CLIENT_ID": "portal"},
      "OIDC_EGOV_CLIENT_ID is set, so OIDC_EGOV_ISSUER, OIDC_EGOV_CLIENT_SECRET must be set too"),
     ({"EGOV_ENV": "Production"}, "EGOV_ENV must be development or production"),
+    ({"TEST_CLOCK": "2026-12-24T11:00:00"},
+     "TEST_CLOCK must be an ISO moment with its offset, e.g. 2026-12-24T11:00:00Z"),
+    ({**GOOD_PRODUCTION, "TEST_CLOCK": "2026-12-24T11:00:00Z"},
+     "TEST_CLOCK moves the app's clock for tests: never in production"),
+    # Production is told the setting has no place there, not how to write its moment.
+    ({**GOOD_PRODUCTION, "TEST_CLOCK": "2026-12-24"},
+     "TEST_CLOCK moves the app's clock for tests: never in production"),
+    ({"CALL_RETENTION_MONTHS": "1"},
+     "CALL_RETENTION_MONTHS must be at least CLAIM_WINDOW_MONTHS: citizens can still open "
+     "and dispute the calls of the claim window"),
 ])
 def test_each_refusal_says_exactly_what_to_set(tmp_path, environ, message):
     with pytest.raises(config.ConfigError) as refused:
@@ -231,3 +241,11 @@ def test_the_development_key_is_long_and_readable_by_its_owner_only(tmp_path):
     path = tmp_path / "instance" / "secret_key"
     assert len(key) == 64 and path.read_text() == key  # 48 random bytes, URL-safe
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_development_start_makes_its_instance_folder_however_deep(tmp_path):
+    """A first start whose instance folder lies under directories not made yet (a packaged
+    install's /var/lib/egov/instance) makes them and keeps its key there, not a traceback."""
+    instance = tmp_path / "var" / "lib" / "egov" / "instance"
+    key = config.from_environment(instance, environ={})["SECRET_KEY"]
+    assert (instance / "secret_key").read_text() == key
