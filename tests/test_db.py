@@ -28,7 +28,8 @@ RETRY_SECONDS = 3
 @pytest.fixture(scope="module")
 def proxy(database_url):
     if not database_url.startswith("postgres"):
-        pytest.skip("a PostgreSQL condition (make test's second pass)")
+        pytest.skip("a PostgreSQL condition: SQLite is a file in the process, with no "
+                    "connection to cut (its write lock is tested below)")
     parts = urlsplit(database_url)
     with TcpProxy(parts.hostname, parts.port or 5432) as proxy:
         yield proxy
