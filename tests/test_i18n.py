@@ -488,3 +488,11 @@ def test_the_alternates_are_at_the_public_address_whatever_the_request_came_as(a
             'href="https://portal.example/services?x=1&amp;lang=ru">') in response.get_data(
                 as_text=True)
 
+
+def test_the_switch_of_the_session_ended_page_switches_it(client):
+    """The page a session ended on forgets the last citizen's language, but not the one the
+    next person picks there with its own switch (it stayed in the browser's language)."""
+    page = client.get("/auth/session-ended?lang=en", headers={"Accept-Language": "az"})
+    assert page.headers["Content-Language"] == "en"
+    assert "Your session has ended due to inactivity" in page.get_data(as_text=True)
+    assert [cookie.split(";")[0] for cookie in language_cookies(page)] == ["lang=en"]
