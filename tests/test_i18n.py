@@ -7,6 +7,7 @@ import time_machine
 
 from egov import create_app
 from egov.i18n import account_language
+from tests.conftest import AuthActions
 from tests.support.pages import csrf_token
 
 
@@ -94,7 +95,6 @@ def test_the_choice_follows_the_citizen_and_sign_out_returns_to_the_default(
     assert "Siz portaldan çıxdınız" in after.get_data(as_text=True)
     # Another browser: signing in brings the account's language back.
     other = app.test_client()
-    from tests.conftest import AuthActions
     AuthActions(other).login()
     assert html_lang(other.get("/services")) == "ru"
 
@@ -496,3 +496,27 @@ def test_the_switch_of_the_session_ended_page_switches_it(client):
     assert page.headers["Content-Language"] == "en"
     assert "Your session has ended due to inactivity" in page.get_data(as_text=True)
     assert [cookie.split(";")[0] for cookie in language_cookies(page)] == ["lang=en"]
+
+
+@pytest.mark.parametrize("language, four, one", [
+    ("az", "4 xidmət", "1 xidmət"), ("en", "4 services", "1 service"),
+    ("ru", "4 услуги", "1 услуга")])
+def test_each_ministrys_count_of_services_in_each_language(client, language, four, one):
+    """Azerbaijani has no catalogue: its counts are the texts themselves, singular and plural."""
+    page = client.get(f"/services?lang={language}").get_data(as_text=True)
+    counts = re.findall(r'<span class="count">([^<·]+?)\s*(?:·|</span>)', page)
+    assert four in counts and one in counts
+
+
+def test_each_citizen_signing_in_gets_their_own_accounts_language(app, client, auth, aysel,
+                                                                   world):
+    """Two accounts, two languages: signing in on a fresh browser brings back one's own."""
+    world.citizen("5RAUF01", "Rauf Əliyev", "rauf", "rauf-demo-1")
+    rauf = app.test_client()
+    AuthActions(rauf).login("rauf", "rauf-demo-1")
+    rauf.get("/services?lang=en")  # the first choice kept on any account
+    auth.login()
+    client.get("/services?lang=ru")
+    fresh = app.test_client()
+    AuthActions(fresh).login()
+    assert html_lang(fresh.get("/services")) == "ru"
