@@ -214,7 +214,11 @@ def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, 
     """Served apart from the portal (no portal context processor, no portal Babel set-up),
     its pages still have their language, their switch and their translations."""
     from egov import devidp
+    from egov.extensions import babel
 
+    # Flask-Babel keeps catalogues per process, not per app: the portal's tests loaded the
+    # same languages from the portal's directory. The provider must find its own.
+    babel.domain_instance.cache.clear()
     alone = devidp.create_app({"DEV_IDP": True, "DATABASE_URL": database_url,
                                "SECRET_KEY": "test", "DEV_IDP_URL": "http://127.0.0.1:9",
                                "DEV_IDP_KEYS_DIR": str(tmp_path / "k"), "TESTING": True,
