@@ -1,9 +1,14 @@
 """Which language a page is in: the switch, the remembered choice, the browser's wish."""
 import re
+from datetime import datetime, timezone
 
 import pytest
+import time_machine
 
+from egov import create_app
 from egov.i18n import account_language
+from tests.conftest import AuthActions
+from tests.support.pages import csrf_token
 
 
 @pytest.fixture
@@ -90,7 +95,6 @@ def test_the_choice_follows_the_citizen_and_sign_out_returns_to_the_default(
     assert "Siz portaldan çıxdınız" in after.get_data(as_text=True)
     # Another browser: signing in brings the account's language back.
     other = app.test_client()
-    from tests.conftest import AuthActions
     AuthActions(other).login()
     assert html_lang(other.get("/services")) == "ru"
 
@@ -203,7 +207,11 @@ def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, 
     """Served apart from the portal (no portal context processor, no portal Babel set-up),
     its pages still have their language, their switch and their translations."""
     from egov import devidp
+    from egov.extensions import babel
 
+    # Flask-Babel keeps catalogues per process, not per app: the portal's tests loaded the
+    # same languages from the portal's directory. The provider must find its own.
+    babel.domain_instance.cache.clear()
     alone = devidp.create_app({"DEV_IDP": True, "DATABASE_URL": database_url,
                                "SECRET_KEY": "test", "DEV_IDP_URL": "http://127.0.0.1:9",
                                "DEV_IDP_KEYS_DIR": str(tmp_path / "k"), "TESTING": True,
@@ -222,7 +230,6 @@ def test_the_identity_provider_is_translated_as_an_app_of_its_own(database_url, 
 def test_a_refused_sign_in_switches_back_to_the_sign_in_page(client, aysel):
     """A refused password comes back to the sign-in page (post, redirect, get): its
     language links keep the return address and never name the form's POST address."""
-    from tests.support.pages import csrf_token
     refused = client.post("/auth/login/password?next=/calls",
                           data={"username": "aysel", "password": "wrong",
                                 "next": "/calls", "csrf_token": csrf_token(client)},
@@ -376,3 +383,150 @@ def test_an_error_page_after_the_pages_own_links_gets_bare_ones(app):
         i18n.without_query()
         assert i18n.url_in("en") == "/services?lang=en"
         assert i18n.absolute_url_in("ru") == "http://localhost/services?lang=ru"
+
+
+# --- What the browser and the caches are told: headers, cookie, alternates ----------------
+
+SIGNED_OUT_COOKIE = "lang=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"
+
+
+def language_cookies(response):
+    """The Set-Cookie headers that are not the session's (a mistake may rename the cookie)."""
+    return [cookie for cookie in response.headers.getlist("Set-Cookie")
+            if not cookie.startswith("egov_session=")]
+
+
+def test_a_page_says_its_language_and_what_it_depends_on(client):
+    response = client.get("/services?x=1&x=2", headers={"Accept-Language": "ru"})
+    assert response.headers["Content-Language"] == "ru"
+    # The same address is answered in another language for another cookie or browser.
+    vary = [name.strip() for name in response.headers["Vary"].split(",")]
+    assert "Accept-Language" in vary and "Cookie" in vary
+    # A parameter given twice is kept twice in each alternate, and they are exactly three.
+    assert response.headers["Link"] == (
+        '<http://localhost/services?x=1&x=2&lang=az>; rel="alternate"; hreflang="az", '
+        '<http://localhost/services?x=1&x=2&lang=en>; rel="alternate"; hreflang="en", '
+        '<http://localhost/services?x=1&x=2&lang=ru>; rel="alternate"; hreflang="ru"')
+    assert switch_links(response) == [f"/services?x=1&amp;x=2&amp;lang={code}"
+                                      for code in ("az", "en", "ru")]
+
+
+def test_the_switch_marks_the_language_being_read(client):
+    page = client.get("/services?lang=en").get_data(as_text=True)
+    marked = re.findall(r'hreflang="(\w+)" lang="\w+"\s+data-language-switch aria-current="true"',
+                        page)
+    assert marked == ["en"]
+    assert re.findall(r'<span aria-hidden="true">(\w+)</span><span class="visually-hidden">'
+                      r'([^<]+)</span>', page) == [
+        ("AZ", "Azərbaycanca"), ("EN", "English"), ("RU", "Русский")]
+
+
+@pytest.mark.parametrize("secure, flags", [(False, "HttpOnly"), (True, "Secure; HttpOnly")],
+                         ids=["development", "https"])
+def test_a_chosen_language_is_kept_a_year_by_this_site_alone(app, secure, flags):
+    """Not read by scripts, not sent with another site's requests, over HTTPS only where
+    the session cookie is (SESSION_COOKIE_SECURE), and still there next year."""
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    with time_machine.travel(datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc), tick=False):
+        response = app.test_client().get("/services?lang=en")
+    assert language_cookies(response) == [
+        f"lang=en; Expires=Tue, 07 Dec 2027 09:30:00 GMT; Max-Age=31536000; {flags}; Path=/; "
+        "SameSite=Lax"]
+
+
+def test_signing_out_clears_the_language_whatever_the_address_asks(client, auth, aysel):
+    """At a kiosk the next person starts in their browser's language: sign-out deletes the
+    cookie even when its address names a language (a client may add ?lang= to it), and its
+    goodbye is in the browser's language, not the one chosen."""
+    auth.login()
+    client.get("/services?lang=ru")
+    token = csrf_token(client, "/services")
+    signed_out = client.post("/auth/logout?lang=ru", data={"csrf_token": token},
+                             headers={"Accept-Language": "en"})
+    assert language_cookies(signed_out) == [SIGNED_OUT_COOKIE]
+    assert signed_out.headers["Content-Language"] == "en"
+    goodbye = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You have signed out of the portal." in goodbye
+
+
+def test_the_end_of_a_session_clears_the_language_chosen(client, auth, aysel):
+    auth.login()
+    client.get("/services?lang=ru")
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/services")})
+    client.set_cookie("lang", "ru")  # as if the deletion had not reached the browser
+    ended = client.get("/auth/session-ended", headers={"Accept-Language": "en"})
+    assert language_cookies(ended) == [SIGNED_OUT_COOKIE]
+    assert ended.headers["Content-Language"] == "en"
+    assert "Your session has ended due to inactivity" in ended.get_data(as_text=True)
+
+
+def test_only_a_page_fetched_with_get_names_its_alternates(client):
+    """Captions (not HTML) and the answer to a form's POST have no Link header; both still
+    say their language."""
+    captions = client.get("/calls/video/captions.ru.vtt")
+    assert captions.headers["Content-Language"] == "ru" and "Link" not in captions.headers
+    token = csrf_token(client, "/staff/login")
+    refused = client.post("/staff/login?lang=en",
+                          data={"username": "nobody", "password": "wrong", "csrf_token": token})
+    assert refused.status_code == 401 and "Link" not in refused.headers
+    assert refused.headers["Content-Language"] == "en"
+
+
+def test_the_language_is_sent_once_though_two_hooks_may_send_it(app):
+    """send_language is idempotent (the provider's blueprint and an app may both call it):
+    one cookie, not two."""
+    from egov.i18n import send_language
+
+    with app.test_request_context("/services?lang=en"):
+        app.preprocess_request()
+        response = send_language(send_language(app.make_response("<p>x</p>")))
+    assert [cookie.split(";")[0] for cookie in language_cookies(response)] == ["lang=en"]
+
+
+def test_the_alternates_are_at_the_public_address_whatever_the_request_came_as(app):
+    """Behind the proxy the portal is asked over plain HTTP at an internal name: the
+    alternates are PUBLIC_URL's origin (its scheme and host, none of its path, query or
+    fragment, written there as a page's address may be)."""
+    portal = create_app({**app.config, "PUBLIC_URL": "https://portal.example/az/?from=ad#top",
+                         "TRUSTED_HOSTS": None, "EXTRA_TRUSTED_HOSTS": ["egov-internal"]})
+    response = portal.test_client().get("/services?x=1", base_url="http://egov-internal")
+    assert response.headers["Link"] == (
+        '<https://portal.example/services?x=1&lang=az>; rel="alternate"; hreflang="az", '
+        '<https://portal.example/services?x=1&lang=en>; rel="alternate"; hreflang="en", '
+        '<https://portal.example/services?x=1&lang=ru>; rel="alternate"; hreflang="ru"')
+    assert ('<link rel="alternate" hreflang="ru" '
+            'href="https://portal.example/services?x=1&amp;lang=ru">') in response.get_data(
+                as_text=True)
+
+
+def test_the_switch_of_the_session_ended_page_switches_it(client):
+    """The page a session ended on forgets the last citizen's language, but not the one the
+    next person picks there with its own switch (it stayed in the browser's language)."""
+    page = client.get("/auth/session-ended?lang=en", headers={"Accept-Language": "az"})
+    assert page.headers["Content-Language"] == "en"
+    assert "Your session has ended due to inactivity" in page.get_data(as_text=True)
+    assert [cookie.split(";")[0] for cookie in language_cookies(page)] == ["lang=en"]
+
+
+@pytest.mark.parametrize("language, four, one", [
+    ("az", "4 xidmət", "1 xidmət"), ("en", "4 services", "1 service"),
+    ("ru", "4 услуги", "1 услуга")])
+def test_each_ministrys_count_of_services_in_each_language(client, language, four, one):
+    """Azerbaijani has no catalogue: its counts are the texts themselves, singular and plural."""
+    page = client.get(f"/services?lang={language}").get_data(as_text=True)
+    counts = re.findall(r'<span class="count">([^<·]+?)\s*(?:·|</span>)', page)
+    assert four in counts and one in counts
+
+
+def test_each_citizen_signing_in_gets_their_own_accounts_language(app, client, auth, aysel,
+                                                                   world):
+    """Two accounts, two languages: signing in on a fresh browser brings back one's own."""
+    world.citizen("5RAUF01", "Rauf Əliyev", "rauf", "rauf-demo-1")
+    rauf = app.test_client()
+    AuthActions(rauf).login("rauf", "rauf-demo-1")
+    rauf.get("/services?lang=en")  # the first choice kept on any account
+    auth.login()
+    client.get("/services?lang=ru")
+    fresh = app.test_client()
+    AuthActions(fresh).login()
+    assert html_lang(fresh.get("/services")) == "ru"

@@ -192,7 +192,8 @@ def session_ended():
         # Another tab of the same session was used meanwhile: the session goes on.
         return redirect(next_url or url_for("portal.index"))
     sessions.end_browser_sessions()
-    i18n.forget()  # as at «Çıxış»: the kiosk's next person starts in the default language
+    if not i18n.requested():  # this page's own switch is the next person's choice
+        i18n.forget()  # as at «Çıxış»: the kiosk's next person starts in the default language
     staff = bool(next_url and next_url.startswith("/staff"))
     sign_in_url = url_for("staff.login" if staff else "auth.login", next=next_url)
     response = make_response(render_template(
