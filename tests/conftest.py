@@ -54,6 +54,11 @@ def _ensure_postgres_database(url, fresh=False):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    # mutmut runs each mutant's tests in a process forked from one that has run them
+    # before: a pool it inherited would hand out that process's connections (sockets it
+    # shares, whose server end a test such as test_db's may have ended since), and every
+    # test would fail at its setup, whatever the mutant. A session opens its own.
+    database.initialize(None)
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         _ensure_postgres_database(url)

@@ -6,6 +6,7 @@ gunicorn (several workers) reaches PostgreSQL through a TCP proxy of the test's 
 never restarted, since other suites on the machine use it. An embedded SQLite file does not go
 away; its own blink, another writer holding the lock too long, is the last test here.
 """
+import re
 import sqlite3
 import threading
 import time
@@ -35,12 +36,16 @@ def proxy(database_url):
         yield proxy
 
 
-@pytest.fixture(scope="module")
-def server(database_url, proxy):
+def _through(database_url, proxy):
+    """The test database's address, reached through `proxy`."""
     parts = urlsplit(database_url)
     netloc = f"{parts.username or 'postgres'}@127.0.0.1:{proxy.port}"
-    through_proxy = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    with gunicorn(through_proxy, workers=3, threads=3,
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+@pytest.fixture(scope="module")
+def server(database_url, proxy):
+    with gunicorn(_through(database_url, proxy), workers=3, threads=3,
                   DATABASE_RETRY_SECONDS=RETRY_SECONDS) as live:
         yield live
 
@@ -287,6 +292,93 @@ def test_a_connection_lost_after_a_commit_answers_503_and_never_writes_twice(
     assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
     assert attempts == [1]
     assert Feedback.select().where(Feedback.message == "lost-after-commit").count() == 1
+
+
+def _commit_is_in_process(database_url):
+    if not database_url.startswith("postgres"):
+        pytest.skip("a PostgreSQL condition: SQLite's commit is in process, it cannot lose "
+                    "its connection")
+
+
+@pytest.fixture
+def lossy(database_url, app):
+    """This test's app reaching PostgreSQL through a proxy of its own, which can lose one
+    connection at one query (TcpProxy.lose_at); its pool is replaced for the test only."""
+    _commit_is_in_process(database_url)
+    from egov.db import database, make_database
+
+    parts = urlsplit(database_url)
+    with TcpProxy(parts.hostname, parts.port or 5432) as proxy:
+        direct, proxied = database.obj, make_database(_through(database_url, proxy))
+        database.initialize(proxied)
+        try:
+            yield proxy
+        finally:
+            if not proxied.is_closed():
+                proxied.close()
+            proxied.close_all()
+            database.initialize(direct)
+
+
+def _uses_counted(db):
+    """The report's usage count as the database holds it."""
+    from egov.catalogue import calls_service, usage_count
+
+    with db.connection_context():
+        return usage_count(calls_service())
+
+
+def test_a_commit_whose_answer_was_lost_after_it_committed_shows_the_page_once(
+        lossy, client, auth, demo, db, caplog):
+    """COMMIT reached the server, which committed and answered; the answer never came back.
+    The transaction's id says «committed»: the request carries on with what its write
+    returned (the usage count, read by UPDATE … RETURNING before the COMMIT), and is not
+    run again, so the use is counted once."""
+    auth.login()
+    lossy.lose_at(b"COMMIT", server_gets_it=True)
+    page = client.get("/calls")
+    assert lossy.withheld == [b"COMMIT"]  # the server did commit; the app never heard it
+    assert page.status_code == 200
+    assert "İstifadə sayı: <strong>1</strong>" in page.get_data(as_text=True)
+    assert _uses_counted(db) == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "egov.db"]
+    assert len(messages) == 1  # for the operator: what happened, and which transaction
+    assert re.fullmatch(r"database connection lost at COMMIT; transaction \d+ had committed",
+                        messages[0])
+
+
+def test_a_commit_lost_before_the_server_had_it_runs_the_request_again_and_counts_once(
+        lossy, client, auth, demo, db, caplog):
+    """COMMIT was sent and the connection lost before the server had it: the server rolls
+    the transaction back, its id says «aborted», and the request is run again from its
+    start, counting the use once."""
+    auth.login()
+    lossy.lose_at(b"COMMIT", server_gets_it=False)
+    page = client.get("/calls")
+    assert lossy.connections_cut == 1 and lossy.withheld == []
+    assert page.status_code == 200
+    assert "İstifadə sayı: <strong>1</strong>" in page.get_data(as_text=True)
+    assert _uses_counted(db) == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "egov.db"]
+    assert len(messages) == 1 and "running the request again" in messages[0]
+
+
+def test_a_commit_whose_outcome_cannot_be_learnt_in_time_answers_503_and_counts_once(
+        lossy, client, auth, demo, db, caplog):
+    """COMMIT reached the server, which committed; its answer was lost and the database
+    then stayed away past DATABASE_RETRY_SECONDS, so nobody could ask what became of the
+    transaction. Running the request again might count twice: «try again later» instead."""
+    auth.login()
+    lossy.lose_at(b"COMMIT", server_gets_it=True, then_refuse=True)
+    try:
+        page = client.get("/calls", headers={"Accept-Language": "en"})
+    finally:
+        lossy.restore()
+    assert lossy.withheld == [b"COMMIT"]
+    assert page.status_code == 503
+    assert "The service is temporarily unavailable." in page.get_data(as_text=True)
+    assert _uses_counted(db) == 1
+    assert not any("running the request again" in r.getMessage() for r in caplog.records)
 
 
 def test_a_transactions_outcome_is_read_from_its_id_on_a_fresh_connection(database_url, demo, db):

@@ -5,9 +5,35 @@ asyncio loop in a background thread. `cut()` drops every connection open through
 and refuses new ones (accepted, then closed at once, as a restarting server does)
 until `restore()`: what the app sees is what a restart or a failover shows it, while
 the real server, which other suites on the machine use, runs on untouched.
+
+`lose_at(b"COMMIT")` cuts one connection at one query of PostgreSQL's wire protocol
+instead, at the moment a test chooses: before the server has it, or after the server
+has answered it but before the client hears the answer.
 """
 import asyncio
+import struct
 import threading
+
+
+def _query_message(sql):
+    """A query as a client sends it outside a prepared statement: 'Q', its length, its text."""
+    return b"Q" + struct.pack("!I", len(sql) + 5) + sql + b"\0"
+
+
+def _answered(replies):
+    """The command tags the server's bytes so far complete («COMMIT», or «ROLLBACK» when
+    the transaction had failed), once they reach its «ready for a query»; else None."""
+    tags, at = [], 0
+    while len(replies) >= at + 5:
+        kind, length = replies[at:at + 1], struct.unpack("!I", replies[at + 1:at + 5])[0]
+        if len(replies) < at + 1 + length:
+            return None
+        if kind == b"C":
+            tags.append(replies[at + 5:at + 1 + length].rstrip(b"\0"))
+        if kind == b"Z":
+            return tags
+        at += 1 + length
+    return None
 
 
 class TcpProxy:
@@ -15,9 +41,11 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = None
         self.connections_cut = 0
+        self.withheld = []  # what the server answered to queries lost after it had them
         self._loop = asyncio.new_event_loop()
         self._writers = set()
         self._open = True
+        self._trap = None  # (query message, whether the server gets it, then refuse)
         self._server = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
@@ -55,6 +83,17 @@ class TcpProxy:
             self._open = True
         self._call(reopen())
 
+    def lose_at(self, sql, server_gets_it, then_refuse=False):
+        """The next connection to send the query `sql` (PostgreSQL's simple protocol, as
+        psycopg2 sends BEGIN and COMMIT) is cut there, once: with server_gets_it, the query
+        is passed on and the server's whole answer awaited (its tags kept in `withheld`),
+        then both sides are cut without the client hearing it; without, both are cut
+        before the server has it. Other connections, and new ones, carry on as before;
+        with then_refuse, new ones are refused from that moment until restore()."""
+        async def arm():
+            self._trap = (_query_message(sql), server_gets_it, then_refuse)
+        self._call(arm())
+
     async def _handle(self, reader, writer):
         if not self._open:
             writer.transport.abort()
@@ -66,12 +105,47 @@ class TcpProxy:
             return
         pair = {writer, up_writer}
         self._writers |= pair
+        withholding = None  # the server's answer to the trapped query, while it comes
+        refuse_after = False
 
-        async def pipe(source, sink):
+        def drop_pair():
+            if refuse_after:
+                self._open = False
+            for w in pair:
+                w.transport.abort()
+            self._writers -= pair
+            self.connections_cut += 1
+
+        def to_server(data):
+            nonlocal withholding, refuse_after
+            if self._trap is None or self._trap[0] not in data:
+                return data
+            _, server_gets_it, refuse_after = self._trap
+            self._trap = None
+            if not server_gets_it:
+                drop_pair()
+                return b""
+            withholding = b""
+            return data
+
+        def to_client(data):
+            nonlocal withholding
+            if withholding is None:
+                return data
+            withholding += data
+            tags = _answered(withholding)
+            if tags is not None:
+                self.withheld.extend(tags)
+                drop_pair()
+            return b""
+
+        async def pipe(source, sink, passed_on):
             try:
                 while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
+                    data = passed_on(data)
+                    if data:
+                        sink.write(data)
+                        await sink.drain()
             except (ConnectionError, OSError):
                 pass
             finally:
@@ -79,4 +153,5 @@ class TcpProxy:
                     w.transport.abort()
                 self._writers -= pair
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        await asyncio.gather(pipe(reader, up_writer, to_server),
+                             pipe(up_reader, writer, to_client))
