@@ -226,6 +226,9 @@ def test_exports_follow_an_accepted_claims_correction(client, aysel):
     claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
     claims.accept(claim, create_staff("ops", "Əməkdaş", "ops-parol-1"), "",
                   {claim.claim_calls.get().id: 10})
+    page = client.get(f"/calls?line={AYSEL_FIRST_LINE}").get_data(as_text=True)
+    assert f'{claim.reference}</span> — <span class="claim-status">təmin edilib — məbləğ ' \
+        "düzəldilib</span>" in page  # the page's mark says the claim was accepted
     rows = csv_rows(client.get(f"/calls/export.csv?line={AYSEL_FIRST_LINE}"))
     # As on the page: the corrected amount, and beside it what was billed and the claim.
     assert rows[0][9:] == ["Məbləğ (AZN)", "Ödəniş*", "Hesablanmış məbləğ (AZN)", "Reklamasiya"]
@@ -247,6 +250,15 @@ def test_exports_follow_an_accepted_claims_correction(client, aysel):
     # all 13 columns, and each summary row boxed to the same right edge, its label across
     # the 8 columns from the date to the band.
     assert pdf_table_rows(pdf) == [(13, 28, 814)] * 6 + [(6, 28, 814)] * 5
+
+
+def test_a_rejected_claim_leaves_the_exports_as_billed(client, aysel):
+    claim = file_claim("aysel", AYSEL_FIRST_LINE, [0])
+    claims.reject(claim, create_staff("ops", "Əməkdaş", "ops-parol-1"), "Zəng edilib.")
+    rows = csv_rows(client.get(f"/calls/export.csv?line={AYSEL_FIRST_LINE}"))
+    # No claim stands against a call: no billed-amount or claim column, the amount as billed.
+    assert rows[0][9:] == ["Məbləğ (AZN)", "Ödəniş*"]
+    assert [(r[3], r[9]) for r in rows[1:3]] == [("72", "0,28"), ("20", "0,02")]
 
 
 def test_exports_go_through_the_access_rule(client, aysel):
