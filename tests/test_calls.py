@@ -5,9 +5,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from egov.models import LineOwnership, PhoneLine, Service
+from egov.telephony.reports import CALLS_WITH_CLAIMS
 from egov.timeutil import baku_full_date, baku_time
 
 from .support.pages import HTMX, SERVICE, cells, text
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def report_query_built_anew():
+    """The report's query is built once per process (egov.db.SameShape): each test here
+    builds it itself, or mutmut, running a test after others in one process, sees none
+    of what it changes in it."""
+    built_anew(CALLS_WITH_CLAIMS)
 
 
 def test_picture_5(client, signed_in_demo):

@@ -7,8 +7,18 @@ import pytest
 
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Citizen
+from egov.telephony.reports import CALLS_WITH_CLAIMS
 
 from .support.pages import HTMX, cells, csrf_token, text
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def report_query_built_anew():
+    """The report's query is built once per process (egov.db.SameShape): each test here
+    builds it itself, or mutmut, running a test after others in one process, sees none
+    of what it changes in it."""
+    built_anew(CALLS_WITH_CLAIMS)
 
 
 @pytest.fixture
@@ -108,16 +118,21 @@ def test_sorting_both_ways_keeps_each_calls_number(client, aysel, sort, expected
 
 
 @pytest.mark.parametrize("query, shown", [
-    ({"kind": "mobile"}, 5), ({"kind": "<b>x</b>"}, 5), ({"kind": "x"}, 5),
-    ({"sort": "-;DROP TABLE call"}, 5), ({"sort": "--date"}, 5), ({"sort": "id"}, 5),
-    ({"q": "' OR 1=1 --"}, 1),  # its digits «11»: only 024 244 11 22
-    ({"q": "٤٩٥"}, 5),  # no ASCII digit: no search
-    ({"q": "9" * 5000}, 0),  # kept to 20 digits, which no number has
+    ({"kind": "mobile"}, ["1", "2", "3", "4", "5"]),
+    ({"kind": "<b>x</b>"}, ["1", "2", "3", "4", "5"]), ({"kind": "x"}, ["1", "2", "3", "4", "5"]),
+    # an order it does not know: by date, oldest first, whatever the «-» before it
+    ({"sort": "-;DROP TABLE call"}, ["1", "2", "3", "4", "5"]),
+    ({"sort": "-id"}, ["1", "2", "3", "4", "5"]), ({"sort": "id"}, ["1", "2", "3", "4", "5"]),
+    ({"sort": "Xamount"}, ["1", "2", "3", "4", "5"]),
+    ({"sort": "--date"}, ["5", "4", "3", "2", "1"]),  # the dashes read as one
+    ({"q": "' OR 1=1 --"}, ["4"]),  # its digits «11»: only 024 244 11 22
+    ({"q": "٤٩٥"}, ["1", "2", "3", "4", "5"]),  # no ASCII digit: no search
+    ({"q": "9" * 5000}, []),  # kept to 20 digits, which no number has
 ])
 def test_hostile_options_read_as_the_default_never_an_error(client, aysel, query, shown):
     response = client.get("/calls", query_string=query)
     assert response.status_code == 200
-    assert len(rows(text(response))) == shown
+    assert [r[0] for r in rows(text(response))] == shown
 
 
 def test_an_htmx_swap_of_the_address_already_shown_adds_no_history_entry(client, aysel):
