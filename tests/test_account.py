@@ -1,6 +1,7 @@
 """egov.blueprints.account: the citizen's open sessions, each of which they can end, seen
 from two people's several browsers (never an address); and «Şifrəni dəyiş», with the
 current password or, after elektron imza or ASAN İmza, without it."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -77,6 +78,25 @@ def test_the_list_shows_each_open_session_with_means_browser_start_and_last_use(
     assert "10.03.2026 12:04" in cards[1] and "10.03.2026 12:09" in cards[1]
     assert end_buttons(part) == 1 and "Digər sessiyalarımı bitir" in part
     assert "127.0.0.1" not in part and "Mobile Safari" not in part
+
+
+def baku(day, hour, minute):
+    """A moment of March 2026 in Baku time (UTC+4), frozen."""
+    return time_machine.travel(datetime(2026, 3, day, hour, minute,
+                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
+
+
+def test_a_session_used_past_midnight_shows_the_day_it_began_and_the_day_last_used(app, demo,
+                                                                                  db):
+    with baku(10, 23, 55):
+        office = browser(app, CHROME)
+    with baku(11, 0, 5):
+        assert signed_in(office)
+    with baku(11, 0, 7):
+        part = sessions_part(browser(app, FIREFOX))
+    office_card = next(card for card in part.split("<li")[1:] if "Chrome" in card)
+    facts = re.findall(r"<dt>([^<]*)</dt>\s*<dd>([^<]*)</dd>", office_card)
+    assert facts == [("Daxil olub", "10.03.2026 23:55"), ("Son fəaliyyət", "11.03.2026 00:05")]
 
 
 def test_ending_one_session_signs_that_browser_out_and_leaves_the_others(app, browsers):

@@ -44,6 +44,9 @@ def test_filing_a_claim_gives_a_reference_history_and_marks_the_rows(client, ays
     report = text(client.get("/calls"))
     assert report.count('class="disputed"') == 2
     assert report.count(f"Reklamasiya <span class=\"reference\">{claim.reference}</span>") == 2
+    # Filed, not decided: each amount stands as billed, none struck through.
+    assert [row[5].split(" Reklamasiya")[0] for row in cells(report)[1:6]] == [
+        "0,28", "0,02", "0,24", "0,09", "0,17"]
     assert claim.reference in text(client.get("/calls/claims"))
 
 

@@ -153,6 +153,33 @@ def test_the_options_travel_with_the_exports_and_the_claim_link(client, aysel):
     assert f'href="/calls/claims/new?line={AYSEL_SECOND_LINE}&amp;month=2026-11"' in page
 
 
+def chosen(page):
+    """Each of the options form's choices as the page marks it: {select's name: the selected
+    options' (value, label)}, and the search box's value."""
+    marked = {name: re.findall(r'<option value="([^"]*)" selected>([^<]*)</option>', select)
+              for name, select in re.findall(r'<select id="report-[a-z]+" name="([a-z]+)">(.*?)'
+                                            r'</select>', page, re.S)}
+    return marked, re.search(r'<input id="report-search" name="q"[^>]* value="([^"]*)"',
+                             page).group(1)
+
+
+@pytest.mark.parametrize("headers", [{}, {**HTMX, "HX-Target": "call-report"}],
+                         ids=["page", "fragment"])
+def test_the_options_form_shows_what_was_chosen_so_show_keeps_it(client, aysel, headers):
+    # The form comes back with the table: a choice it did not mark would be lost at the
+    # next «Göstər» or change (the month back to December, the order back to by date).
+    page = text(client.get(f"/calls?line={AYSEL_SECOND_LINE}&month=2026-11&kind=international"
+                           "&sort=-amount&q=22", headers=headers))
+    assert chosen(page) == ({"line": [(AYSEL_SECOND_LINE, "018 345 67 89")],
+                             "month": [("2026-11", "noyabr 2026")],
+                             "kind": [("international", "beynəlxalq")],
+                             "sort": [("-amount", "məbləğ: əvvəlcə bahalılar")]}, "22")
+    page = text(client.get("/calls?sort=duration", headers=headers))
+    assert chosen(page) == ({"line": [(AYSEL_FIRST_LINE, "012 440 12 34")],
+                             "month": [("2026-12", "dekabr 2026")], "kind": [],
+                             "sort": [("duration", "müddət: əvvəlcə qısalar")]}, "")
+
+
 def test_a_call_of_a_previous_month_can_be_claimed(client, aysel):
     form = text(client.get(f"/calls/claims/new?line={AYSEL_FIRST_LINE}&month=2026-10"))
     assert form.count('type="checkbox" name="calls"') == 5
