@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from egov.models import LineOwnership, PhoneLine, Service
+from egov.telephony.access import HOLDINGS
 from egov.telephony.reports import CALLS_WITH_CLAIMS
 from egov.timeutil import baku_full_date, baku_time
 
@@ -13,11 +14,11 @@ from .support.shapes import built_anew
 
 
 @pytest.fixture(autouse=True)
-def report_query_built_anew():
-    """The report's query is built once per process (egov.db.SameShape): each test here
-    builds it itself, or mutmut, running a test after others in one process, sees none
-    of what it changes in it."""
-    built_anew(CALLS_WITH_CLAIMS)
+def report_reads_built_anew():
+    """The report's query and the holdings read are built once per process
+    (egov.db.SameShape): each test here builds them itself, or mutmut, running a test
+    after others in one process, sees none of what it changes in them."""
+    built_anew(CALLS_WITH_CLAIMS, HOLDINGS)
 
 
 def test_picture_5(client, signed_in_demo):
@@ -262,3 +263,4 @@ def test_this_month_is_bakus_month_in_the_first_hours_of_a_baku_month(client, au
     rows = [r for r in cells(page) if len(r) == 7 and r[0].isdigit()]
     assert [(r[1], r[2], r[3]) for r in rows] == [("01.12", "00:30", "33")]
     assert "zengler-0124401234-2026-12.csv" in export.headers["Content-Disposition"]
+
