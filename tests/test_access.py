@@ -5,7 +5,17 @@ import pytest
 import time_machine
 
 from egov.errors import NotVisible
-from egov.telephony.access import calls_of, line_of, lines_of
+from egov.telephony.access import HOLDINGS, calls_of, line_of, lines_of
+
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def holdings_read_built_anew():
+    """The holdings read is built once per process (egov.db.SameShape): each test here
+    builds it itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `access._holdings` changes in it."""
+    built_anew(HOLDINGS)
 
 
 @pytest.fixture

@@ -17,10 +17,21 @@ from egov.identity.citizens import set_credentials
 from egov.models import AccessEntry, Citizen, Claim, StaffMember
 from egov.telephony.billing import load_tariffs
 from egov.timeutil import utcnow
+from egov.identity.sessions import SESSION_BY_TOKEN
 
 from .conftest import DATA_DIR, StaffActions
 from .support.claims import call_ids, file_claim, post_claim
 from .support.pages import csrf_token, text
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
+
 
 HX = {"HX-Request": "true"}
 

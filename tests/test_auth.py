@@ -6,9 +6,20 @@ import time_machine
 
 from egov import create_app
 from egov.models import Citizen, LoginSession
+from egov.identity.sessions import SESSION_BY_TOKEN
 
 from .conftest import AuthActions
 from .support.pages import csrf_token
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
+
 
 # RFC 9106's low-memory recommendation, as an Argon2id hash string states it.
 PRODUCTION_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"

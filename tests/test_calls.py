@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from egov.models import LineOwnership, PhoneLine, Service
+from egov.telephony.access import HOLDINGS
 from egov.telephony.reports import CALLS_WITH_CLAIMS
 from egov.timeutil import baku_full_date, baku_time
 
@@ -13,11 +14,11 @@ from .support.shapes import built_anew
 
 
 @pytest.fixture(autouse=True)
-def report_query_built_anew():
-    """The report's query is built once per process (egov.db.SameShape): each test here
-    builds it itself, or mutmut, running a test after others in one process, sees none
-    of what it changes in it."""
-    built_anew(CALLS_WITH_CLAIMS)
+def report_reads_built_anew():
+    """The report's query and the holdings read are built once per process
+    (egov.db.SameShape): each test here builds them itself, or mutmut, running a test
+    after others in one process, sees none of what it changes in them."""
+    built_anew(CALLS_WITH_CLAIMS, HOLDINGS)
 
 
 def test_picture_5(client, signed_in_demo):
@@ -262,3 +263,25 @@ def test_this_month_is_bakus_month_in_the_first_hours_of_a_baku_month(client, au
     rows = [r for r in cells(page) if len(r) == 7 and r[0].isdigit()]
     assert [(r[1], r[2], r[3]) for r in rows] == [("01.12", "00:30", "33")]
     assert "zengler-0124401234-2026-12.csv" in export.headers["Content-Disposition"]
+
+
+def test_in_january_its_report_opens_and_a_malformed_month_is_not_found(client, auth, world):
+    """On 15 January 2027 the open months are 2027-01 back to 2026-10: «?month=2027-01»
+    (month 1, the edge of 1–12) is January's report, and a month not written as yyyy-mm is
+    no page of the citizen's: 404, not a server error."""
+    import time_machine
+
+    with time_machine.travel(datetime(2027, 1, 15, 8, 0, tzinfo=timezone.utc), tick=False):
+        citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
+        line = world.line("0124401234", citizen)
+        world.call(line, datetime(2026, 12, 10, 8, 0), seconds=55)  # 10.12.2026 12:00 in Baku
+        world.call(line, datetime(2027, 1, 10, 8, 0), seconds=44)  # 10.01.2027 12:00 in Baku
+        auth.login("sinaq", "sinaq-parol-1")
+        january = text(client.get("/calls?month=2027-01"))
+        malformed = {month: client.get(f"/calls?month={month}").status_code
+                     for month in ("2027-1a", "2027-ab", "20x7-01", "2027-13", "2027-00")}
+    assert "<caption id=\"calls-caption\">yanvar 2027 ayında" in january
+    rows = [r for r in cells(january) if len(r) == 7 and r[0].isdigit()]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("10.01", "12:00", "44")]
+    assert malformed == {"2027-1a": 404, "2027-ab": 404, "20x7-01": 404, "2027-13": 404,
+                         "2027-00": 404}

@@ -17,11 +17,22 @@ import pytest
 import requests
 
 from egov.models import Feedback
+from egov.identity.sessions import SESSION_BY_TOKEN
 
 from .support.gunicorn_live import gunicorn
 from .support.tcp_proxy import TcpProxy
 from .support.live_clients import signed_in
 from .support.pages import CSRF_INPUT
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
+
 
 RETRY_SECONDS = 3
 

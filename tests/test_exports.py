@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from egov.telephony import charge_claims as claims
 from egov.demo import AYSEL_FIRST_LINE, AYSEL_SECOND_LINE, HANDED_OVER_LINE
 from egov.models import Call
+from egov.telephony.access import HOLDINGS
 from egov.telephony.reports import CALLS_WITH_CLAIMS
 from egov.backoffice.staff_accounts import create_staff
 
@@ -20,11 +21,11 @@ from .support.shapes import built_anew
 
 
 @pytest.fixture(autouse=True)
-def report_query_built_anew():
-    """The report's query is built once per process (egov.db.SameShape): each test here
-    builds it itself, or mutmut, running a test after others in one process, sees none
-    of what it changes in it."""
-    built_anew(CALLS_WITH_CLAIMS)
+def report_reads_built_anew():
+    """The report's query and the holdings read are built once per process
+    (egov.db.SameShape): each test here builds them itself, or mutmut, running a test
+    after others in one process, sees none of what it changes in them."""
+    built_anew(CALLS_WITH_CLAIMS, HOLDINGS)
 
 
 @pytest.fixture

@@ -5,9 +5,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from egov import create_app
+from egov.identity.sessions import SESSION_BY_TOKEN
 from tests.support.pages import csrf_token
 from tests.support.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
 from tests.support.live import serving
+from tests.support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
+
 
 PUBLIC_URL = "https://portal.example"
 

@@ -3,7 +3,19 @@ import re
 
 import pytest
 
+from egov.identity.sessions import SESSION_BY_TOKEN
+
 from .support.pages import csrf_token
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
+
 
 PAGES = ["/", "/services", "/services/nrytn", "/auth/login", "/auth/how-to-obtain/eimza",
          "/calls/manual", "/calls/video", "/staff/login"]

@@ -15,6 +15,15 @@ from .conftest import AuthActions
 
 # The relying party and its provider on loopback, for the OIDC sign-in below.
 from .support.sign_in import callback, start
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*sessions.SESSION_BY_TOKEN.values())
 
 
 class Clock:

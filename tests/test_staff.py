@@ -7,9 +7,19 @@ from egov.catalogue import service_for_endpoint
 from egov.demo import AYSEL_FIRST_LINE, DEMO_STAFF
 from egov.service_feedback import leave_feedback
 from egov.models import Claim, ClaimCall, Feedback, StaffMember, StaffSession
+from egov.identity.sessions import SESSION_BY_TOKEN
 
 from .support.claims import file_claim
 from .support.pages import csrf_token, text
+from .support.shapes import built_anew
+
+
+@pytest.fixture(autouse=True)
+def session_reads_built_anew():
+    """The session reads are built once per process (egov.db.SameShape): each test here
+    builds them itself, or mutmut, running a test after others in one process, sees none
+    of what a mutant of `sessions._with_owner` changes in them."""
+    built_anew(*SESSION_BY_TOKEN.values())
 
 
 def answer(client, claim, **fields):

@@ -27,6 +27,30 @@ def test_baku_local_time_is_shown():
     assert to_baku(datetime(2026, 11, 8, 12, 11)).strftime("%d.%m %H:%M") == "08.11 16:11"
 
 
+@pytest.mark.parametrize("text, month", [
+    ("2026-11", Month(2026, 11)),
+    ("2027-01", Month(2027, 1)),  # month 1 and month 12: the edges of 1–12
+    ("2026-12", Month(2026, 12)),
+    ("1900-01", Month(1900, 1)),  # the first year read
+    ("1899-12", None),
+    ("2026-00", None),
+    ("2026-13", None),
+    ("2026-1", None),  # "-" where it belongs, one digit short
+    ("2026-011", None),
+    ("2026/11", None),
+    ("2026-1a", None),
+    ("2026-ab", None),
+    ("20x6-11", None),
+    ("２０２６-11", None),  # full-width digits are digits, not ASCII ones
+    ("2026-１１", None),
+    (None, None),
+])
+def test_a_month_is_read_only_as_yyyy_mm(text, month):
+    """The report's ?month=: anything else, hostile or mistyped, is no month (never an
+    error)."""
+    assert Month.parse(text) == month
+
+
 def test_month_label_in_azerbaijani():
     assert Month(2026, 7).label() == "iyul 2026"
 

@@ -24,7 +24,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from flask import current_app, g, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user
@@ -50,15 +50,16 @@ STAFF = Kind(StaffSession, StaffSession.staff, "staff_token")
 KINDS = (CITIZEN, STAFF)
 
 
-def _with_owner(kind):
+def _with_owner(kind, token):
     owner = kind.owner.rel_model
-    return lambda token: (kind.model.select(kind.model, owner).join(owner)
-                          .where(kind.model.token == token).limit(1))
+    return (kind.model.select(kind.model, owner).join(owner)
+            .where(kind.model.token == token).limit(1))
 
 
 # The live session with a token, its owner joined: asked on every signed-in request, so its
-# SQL is built once and prepared (egov.db.SameShape).
-SESSION_BY_TOKEN = {kind: SameShape(kind.model._meta.table_name, _with_owner(kind))
+# SQL is built once and prepared (egov.db.SameShape). `_with_owner` itself builds it (not a
+# function it returns at import), so a test that forgets the built text reaches it again.
+SESSION_BY_TOKEN = {kind: SameShape(kind.model._meta.table_name, partial(_with_owner, kind))
                     for kind in KINDS}
 
 
