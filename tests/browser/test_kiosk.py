@@ -3,6 +3,8 @@ the screen that clears itself (with and without JavaScript), the tabs of one ses
 agreeing, and Back after the clearing or a sign-out showing nothing of the citizen."""
 import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -119,12 +121,39 @@ def test_without_javascript_the_refresh_clears_the_screen(browser, kiosk):
         assert shows_nothing_personal(page)
 
 
+def ends_at(page):
+    """The session's end as the page states it: (the time shown, the moment it stands for)."""
+    clock = page.locator("#session-ends-at")
+    moment = datetime.fromisoformat(clock.get_attribute("datetime").replace("Z", "+00:00"))
+    return clock.inner_text(), moment
+
+
+def test_the_end_time_shown_is_bakus_in_a_browser_set_to_another_zone(browser, kiosk):
+    context = browser.new_context(base_url=kiosk, locale="az-AZ",
+                                  timezone_id="America/New_York")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        at_report(page)
+        page.wait_for_function("document.getElementById('session-ends-at').dateTime"
+                               ".includes('.')")  # rewritten by the script (milliseconds)
+        shown, moment = ends_at(page)
+        baku, new_york = (moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+                          for zone in ("Asia/Baku", "America/New_York"))
+        assert shown == baku != new_york
+    finally:
+        context.close()
+
+
 def test_an_htmx_swap_is_activity(kiosk_page):
     page = kiosk_page
     start = at_report(page)
+    before = ends_at(page)[1]
     time.sleep(IDLE / 4 + 1)  # past the quarter after which the server writes activity
     choose_line(page, AYSEL_SECOND_LINE)
     swapped = time.monotonic()
+    # The end time shown moves with the activity, at once (not at the next check).
+    assert (ends_at(page)[1] - before).total_seconds() >= IDLE / 4
     time.sleep(max(0.0, start + IDLE - WARNING + 2 - time.monotonic()))
     expect(warning(page)).to_be_hidden()  # the first warning time has passed: none came
     expect(warning(page)).to_be_visible(timeout=(IDLE + 5) * 1000)
