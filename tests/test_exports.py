@@ -341,3 +341,35 @@ def test_a_value_too_wide_for_the_page_still_gives_a_table_within_it(client, ays
     response = client.get(f"/calls/export.pdf?line={AYSEL_FIRST_LINE}&lang=ru")
     assert {piece[3] for piece in pdf_lines(response)[4:-2]} == {size}
     assert {(left, right) for _, left, right in pdf_table_rows(response)} == {(28, 814)}
+
+
+
+def test_a_table_just_too_wide_for_the_page_in_9_pt_is_set_in_8(client, aysel):
+    # As above, a dialled number stored unnormalised and kept whole on its line (25
+    # characters: the column holds 32 on PostgreSQL): this one makes the Russian table's
+    # narrowest layout in 9 pt 0.56 mm wider than landscape A4's 277 mm.
+    stored = "W" * 17 + "0" * 8
+    Call.update(dialled_number=stored).where(Call.id == Call.select(fn.MIN(Call.id))).execute()
+    response = client.get(f"/calls/export.pdf?line={AYSEL_FIRST_LINE}&lang=ru")
+    assert {piece[3] for piece in pdf_lines(response)[4:-2]} == {8.0}
+    assert {(left, right) for _, left, right in pdf_table_rows(response)} == {(28, 814)}
+    assert stored in pdf_text(response).split()
+
+
+def test_a_table_just_narrower_than_the_page_gives_the_rest_to_its_wrapped_columns(
+        client, aysel):
+    # Its narrowest layout in 9 pt leaves 0.56 mm of the page: that goes to the columns
+    # that wrap (duration, kind, destination, band …); the #, date and time columns keep
+    # their own widths (fpdf2 would stretch them too: the time 0.2 pt further right).
+    stored = "W" * 16 + "0" * 9
+    Call.update(dialled_number=stored).where(Call.id == Call.select(fn.MIN(Call.id))).execute()
+    response = client.get(f"/calls/export.pdf?line={AYSEL_FIRST_LINE}&lang=ru")
+    pieces = pdf_lines(response)
+    assert {piece[3] for piece in pieces[4:-2]} == {9.0}
+    assert [(text, x) for text, x, _, _ in pieces[4:20]] == [
+        ("№", 31.2), ("Дата", 48.2), ("Время", 106.0), ("Продолжительность", 145.7),
+        ("(секунды)", 200.1), ("Номер", 259.0), ("Вид звонка", 459.2), ("Направление", 545.1),
+        ("Цена", 634.3), ("минуты", 622.0), ("(AZN)", 631.8), ("Тарифный", 666.7),
+        ("период", 666.7), ("Сумма", 728.7), ("(AZN)", 732.7), ("Оплата*", 767.9)]
+    assert {(left, right) for _, left, right in pdf_table_rows(response)} == {(28, 814)}
+    assert stored in pdf_text(response).split()
