@@ -3,6 +3,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 
 from egov.models import LineOwnership, PhoneLine, Service
 from egov.telephony.access import HOLDINGS
@@ -269,8 +270,6 @@ def test_in_january_its_report_opens_and_a_malformed_month_is_not_found(client, 
     """On 15 January 2027 the open months are 2027-01 back to 2026-10: «?month=2027-01»
     (month 1, the edge of 1–12) is January's report, and a month not written as yyyy-mm is
     no page of the citizen's: 404, not a server error."""
-    import time_machine
-
     with time_machine.travel(datetime(2027, 1, 15, 8, 0, tzinfo=timezone.utc), tick=False):
         citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
         line = world.line("0124401234", citizen)
