@@ -248,8 +248,6 @@ def test_this_month_is_bakus_month_in_the_first_hours_of_a_baku_month(client, au
 
     The whole process clock is frozen there (time-machine), not a function of ours:
     however the code reads the time, it reads this moment."""
-    import time_machine
-
     citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
     line = world.line("0124401234", citizen)
     world.call(line, datetime(2026, 11, 30, 10, 0), seconds=11)   # 30.11 14:00 in Baku
