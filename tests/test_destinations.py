@@ -14,12 +14,6 @@ from .conftest import DATA_DIR
 LANGUAGES = ("az", "en", "ru")
 
 
-@pytest.fixture(autouse=True)
-def uncached():
-    """Each test names its places itself, not from the answers another test left."""
-    destinations._name.cache_clear()
-
-
 def _geocoder_prefixes():
     """phonenumbers' Azerbaijani geocoder prefixes, as digits after 994, with the English name."""
     from phonenumbers.geodata import GEOCODE_DATA  # every country's table: only the test loads it

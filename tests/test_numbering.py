@@ -9,15 +9,6 @@ from egov.telephony.numbering import (
 BAKU_LINE = "0124401234"
 
 
-@pytest.fixture(autouse=True)
-def uncached():
-    """The numbering plan keeps its answers (lru_cache): each test here must reach the
-    code itself, not an answer another test left (mutmut runs a test alone, after others
-    in a shared process, and then saw nothing of what it changed)."""
-    for cached in (normalise, area, classify, format_phone):
-        cached.cache_clear()
-
-
 @pytest.mark.parametrize(
     "dialled, kind",
     [
