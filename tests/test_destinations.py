@@ -101,6 +101,12 @@ def test_hostile_input_has_no_destination_and_raises_nothing(dialled, kind):
     assert destination_name(dialled, kind, "az") is None
 
 
+@pytest.mark.parametrize("dialled", ["abc", "0503334455"])
+def test_a_language_without_names_is_the_callers_mistake_even_for_no_destination(dialled):
+    with pytest.raises(KeyError):
+        destination_name(dialled, INTERCITY, "de")
+
+
 def _render(app, language, source, **values):
     with app.test_request_context():
         g.language = language
