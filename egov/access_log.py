@@ -65,8 +65,7 @@ RECENT_SIGN_INS = 10
 STAFF_ROLE = "operator"  # the one staff role there is: the operator's employee
 
 
-@lru_cache(maxsize=256)
-def browser_family(user_agent):
+def _browser_family(user_agent):
     """«Chrome», «Firefox», «Yandex Browser»…: enough to notice a sign-in that was not ours.
 
     ua-parser (uap-core's rules, updated every month in ua-parser-builtins) rather than a
@@ -76,6 +75,10 @@ def browser_family(user_agent):
         return ""
     agent = parse_user_agent(user_agent[:512]).user_agent
     return agent.family[:64] if agent else ""
+
+
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+browser_family = lru_cache(maxsize=256)(_browser_family)
 
 
 def _client():

@@ -195,8 +195,7 @@ def send_language(response):
     return response
 
 
-@pass_context
-def _page_gettext(context, string, **variables):
+def _gettext_in_page(context, string, **variables):
     """The templates' _(): as Jinja's newstyle gettext (the text escaped when the template
     autoescapes, «%(name)s» filled with escaped values), with the catalogue the page's
     context brings (template_context finds it once per page) rather than one look-up per
@@ -207,6 +206,11 @@ def _page_gettext(context, string, **variables):
         text = Markup(text)
     # Jinja's own always formats, so «%%» reads «%»; a text with no «%» is left alone.
     return text % variables if variables or "%" in text else text
+
+
+# Passed the context outside the def: mutmut does not mutate decorated functions
+# (docs/testing.md).
+_page_gettext = pass_context(_gettext_in_page)
 
 
 def _plain_gettext(string):

@@ -47,10 +47,13 @@ def formatting(language_code=None):
     return _locale(FORMATTING[language_code or language()])
 
 
-@lru_cache(maxsize=None)
-def _locale(name):
-    # Babel builds a new Locale on every parse; a page formats dozens of dates and amounts.
+def _parse_locale(name):
     return Locale.parse(name)
+
+
+# Babel builds a new Locale on every parse; a page formats dozens of dates and amounts.
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+_locale = lru_cache(maxsize=None)(_parse_locale)
 
 
 def catalogue():

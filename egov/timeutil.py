@@ -88,9 +88,13 @@ class Month:
         return _month_label(self.year, self.month, formatting(language))
 
 
-@lru_cache(maxsize=512)  # a page names its month five times, and a few months are open
-def _month_label(year, month, locale):
+def _format_month_label(year, month, locale):
     return format_date(date(year, month, 1), "LLLL y", locale=locale)
+
+
+# A page names its month five times, and a few months are open. Cached outside the def:
+# mutmut does not mutate decorated functions (docs/testing.md).
+_month_label = lru_cache(maxsize=512)(_format_month_label)
 
 
 def baku_date(stored, language=None):
@@ -104,12 +108,14 @@ def baku_full_date(stored, language=None):
     return _skeleton_pattern("yMMdd", locale).apply(to_baku(stored), locale)
 
 
-@lru_cache(maxsize=None)
-def _skeleton_pattern(skeleton, locale):
+def _find_skeleton_pattern(skeleton, locale):
     """CLDR's pattern for `skeleton` in `locale`, as Babel's format_skeleton finds it, found
     once: the search through the locale's skeletons was most of a report row's date."""
     return parse_pattern(locale.datetime_skeletons[
         match_skeleton(skeleton, locale.datetime_skeletons)])
+
+
+_skeleton_pattern = lru_cache(maxsize=None)(_find_skeleton_pattern)
 
 
 def baku_time(stored):

@@ -23,6 +23,7 @@ from egov.backoffice.intake import import_calls, import_lines, import_payments, 
 from egov.identity.citizens import register_citizen
 from egov.telephony.numbering import normalise
 from egov.timeutil import BAKU, Month, to_baku, to_db, utcnow
+from tests.support.caches import TEST_FILES as CACHED_TEST_FILES, clear_caches
 from tests.support.devidp_browser import Visitor
 from tests.support.live import serving_with_dev_provider
 from tests.support.pages import csrf_token
@@ -93,6 +94,14 @@ def empty_database():
                 for model in reversed(ALL_MODELS):
                     model.delete().execute()
         load_catalogue(DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def uncached(request):
+    """The product's lru_caches emptied before each test of the files that reach them
+    (tests/support/caches.py says why and which)."""
+    if request.path.name in CACHED_TEST_FILES:
+        clear_caches()
 
 
 @pytest.fixture

@@ -533,6 +533,33 @@ def test_a_sign_in_entry_holds_the_means_and_nothing_else_written_by_default(cli
     assert "naməlum" in text(client.get("/account/access-log")).split('class="sign-ins"')[1]
 
 
+def test_a_browser_nobody_knows_is_unknown_like_one_that_says_nothing(client, demo, auth, db):
+    client.environ_base["HTTP_USER_AGENT"] = "Zzzzz"
+    mark = last_id()
+    auth.login()
+    [entry] = new_entries(mark)
+    assert entry.browser == ""
+    assert "naməlum" in text(client.get("/account/access-log")).split('class="sign-ins"')[1]
+
+
+EDGE_HEAD = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; "
+EDGE_TAIL = (") AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+             "Edg/120.0.0.0")
+
+
+@pytest.mark.parametrize("padding, browser", [
+    (393, "Edge"),  # «Edg/1» ends at the 512th character: read
+    (394, "Chrome"),  # one further: the 1 is past what is read, and Chrome is what is left
+])
+def test_the_browser_is_named_from_the_first_512_characters_of_user_agent(client, demo, auth,
+                                                                          db, padding, browser):
+    client.environ_base["HTTP_USER_AGENT"] = EDGE_HEAD + "x" * padding + EDGE_TAIL
+    mark = last_id()
+    auth.login()
+    [entry] = new_entries(mark)
+    assert entry.browser == browser
+
+
 def test_reasons_details_and_file_names_are_cut_to_the_columns_255(demo, db):
     aysel = Citizen.get(username="aysel")
     mark = last_id()

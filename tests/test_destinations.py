@@ -14,12 +14,6 @@ from .conftest import DATA_DIR
 LANGUAGES = ("az", "en", "ru")
 
 
-@pytest.fixture(autouse=True)
-def uncached():
-    """Each test names its places itself, not from the answers another test left."""
-    destinations._name.cache_clear()
-
-
 def _geocoder_prefixes():
     """phonenumbers' Azerbaijani geocoder prefixes, as digits after 994, with the English name."""
     from phonenumbers.geodata import GEOCODE_DATA  # every country's table: only the test loads it
@@ -105,6 +99,12 @@ HOSTILE = ["", None, "abc", "+", "00", "0", " ", "0" * 25, "9" * 20, "00" + "9" 
 @pytest.mark.parametrize("kind", [INTERCITY, INTERNATIONAL])
 def test_hostile_input_has_no_destination_and_raises_nothing(dialled, kind):
     assert destination_name(dialled, kind, "az") is None
+
+
+@pytest.mark.parametrize("dialled", ["abc", "0503334455"])
+def test_a_language_without_names_is_the_callers_mistake_even_for_no_destination(dialled):
+    with pytest.raises(KeyError):
+        destination_name(dialled, INTERCITY, "de")
 
 
 def _render(app, language, source, **values):

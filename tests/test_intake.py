@@ -552,6 +552,24 @@ def test_the_progress_bar_is_told_what_is_checked_and_written(registry, tariffs)
     assert stages == [("Checking calls", len(calls)), ("Writing calls", 1)]
 
 
+def test_an_open_file_is_read_and_measured_from_where_it_stands(registry, tariffs):
+    """A caller may hand over a file it has read into (a line of its own before the CSV):
+    the rows are read from there, and the bar's total is what is left, 115 bytes."""
+    calls = CALLS_HEADER + "C3,0124931122,0222564321,2026-10-05 09:12:40,60\n"
+    stream = io.BytesIO(b"switch export v2\n" + calls.encode("utf-8"))
+    assert stream.readline() == b"switch export v2\n"
+    stages = []
+
+    def progress(label, total):
+        from egov.backoffice.intake.writer import no_progress
+
+        stages.append((label, total))
+        return no_progress(label, total)
+
+    assert import_calls(stream, tariffs, progress=progress).added == 1
+    assert stages == [("Checking calls", 115), ("Writing calls", 1)]
+
+
 def test_cli_imports_quietly_when_not_on_a_terminal(app):
     runner = app.test_cli_runner()
     outputs = [runner.invoke(args=[f"import-{kind}", sample(f"{kind}.csv")])

@@ -9,15 +9,6 @@ from egov.telephony.numbering import (
 BAKU_LINE = "0124401234"
 
 
-@pytest.fixture(autouse=True)
-def uncached():
-    """The numbering plan keeps its answers (lru_cache): each test here must reach the
-    code itself, not an answer another test left (mutmut runs a test alone, after others
-    in a shared process, and then saw nothing of what it changed)."""
-    for cached in (normalise, area, classify, format_phone):
-        cached.cache_clear()
-
-
 @pytest.mark.parametrize(
     "dialled, kind",
     [
@@ -114,10 +105,25 @@ def test_not_a_landline(bad):
         classify("0124401234", bad)
 
 
+@pytest.mark.parametrize("dialled", ["0301234567", "012345"])
+def test_a_number_in_no_area_is_refused_by_its_own_digits(dialled):
+    """The intake's refusal quotes the error: «not a phone number: 0301234567»."""
+    with pytest.raises(NumberError) as refused:
+        classify(BAKU_LINE, dialled)
+    assert str(refused.value) == dialled
+
+
 @pytest.mark.parametrize("bad", ["", "abc", "12-ab", "0" * 25])
 def test_not_a_number(bad):
-    with pytest.raises(NumberError):
+    with pytest.raises(NumberError) as refused:
         normalise(bad)
+    assert str(refused.value) == bad  # what the intake's refusal quotes
+
+
+def test_a_number_is_twenty_digits_at_most():
+    assert normalise("+7 495 123 45 67 890 12 34") == "00749512345678901234"
+    with pytest.raises(NumberError):
+        normalise("+7 495 123 45 67 890 12 345")
 
 
 @pytest.mark.parametrize("bad", ["０１２４４０１２３４", "012٤٤01234"])

@@ -93,9 +93,12 @@ def _area(path, line_no, row, seen):
     return Area(prefix, names)
 
 
-@lru_cache(maxsize=4)
-def load_areas(data_dir):
+def _load_areas(data_dir):
     return AreaTable.from_csv(Path(data_dir) / FILE_NAME)
+
+
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+load_areas = lru_cache(maxsize=4)(_load_areas)
 
 
 def areas():

@@ -393,8 +393,7 @@ def format_azn(qepik, language=None):
     return f"{minus if qepik < 0 else ''}{manat}{decimal}{rest:02d}"
 
 
-@lru_cache(maxsize=None)
-def _number_symbols(locale):
+def _find_number_symbols(locale):
     """The locale's decimal and minus signs, from CLDR as Babel has them. An amount is the
     one number a report writes on every row: Babel's format_decimal, which parses a
     pattern and rounds a Decimal each time, was a tenth of the page's time."""
@@ -402,15 +401,21 @@ def _number_symbols(locale):
     return symbols["decimal"], symbols["minusSign"]
 
 
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+_number_symbols = lru_cache(maxsize=None)(_find_number_symbols)
+
+
 def format_factor(permille, language=None):
     """A band's factor as written in the explanation: 800 → '0,8' (az, ru), '0.8' (en)."""
     return _factor_text(permille, formatting(language))
 
 
-@lru_cache(maxsize=256)  # a tariff book has a handful of factors
-def _factor_text(permille, locale):
+def _format_factor_text(permille, locale):
     return format_decimal(Decimal(permille).scaleb(-3).normalize(), format="0.###",
                           locale=locale)
+
+
+_factor_text = lru_cache(maxsize=256)(_format_factor_text)  # a book has a handful of factors
 
 
 def parse_azn(text):

@@ -30,9 +30,12 @@ def band_label(band):
     return _(label) if label else band or ""
 
 
-@lru_cache(maxsize=8)
-def _plans(data_dir):
+def _plans_of(data_dir):
     return load_tariffs(data_dir).plans
+
+
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+_plans = lru_cache(maxsize=8)(_plans_of)
 
 
 def plan_name(code):
@@ -47,10 +50,12 @@ def _number(value, places):
     return _decimal_pattern(places).apply(value, locale)
 
 
-@lru_cache(maxsize=8)
-def _decimal_pattern(places):
-    # What Babel's format_decimal parses on every call, parsed once.
+def _parse_decimal_pattern(places):
     return parse_pattern("0." + "#" * places)
+
+
+# What Babel's format_decimal parses on every call, parsed once.
+_decimal_pattern = lru_cache(maxsize=8)(_parse_decimal_pattern)
 
 
 def charge_formula(call):

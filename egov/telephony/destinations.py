@@ -24,8 +24,7 @@ def destination_name(dialled, kind, language=None):
     return _name(dialled, kind, language or page_language())
 
 
-@lru_cache(maxsize=1 << 16)
-def _name(dialled, kind, language):
+def _find_name(dialled, kind, language):
     formatting(language)  # an unknown language is a mistake of the caller's: KeyError
     try:
         digits = normalise(dialled)
@@ -36,6 +35,10 @@ def _name(dialled, kind, language):
     if kind == INTERNATIONAL and digits.startswith("00"):
         return _country(digits[2:], language)
     return None
+
+
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+_name = lru_cache(maxsize=1 << 16)(_find_name)
 
 
 def _place(digits, language):

@@ -46,8 +46,8 @@ class NumberError(ValueError):
 
 
 # Imports classify millions of calls between a much smaller set of numbers; these are pure.
-@lru_cache(maxsize=1 << 16)
-def normalise(number):
+# Each is cached outside its def: mutmut does not mutate decorated functions (docs/testing.md).
+def _normalise(number):
     """Strip the spaces, dashes and brackets people write numbers with; '+' means '00'."""
     cleaned = re.sub(r"[\s\-().]", "", number or "")
     if cleaned.startswith("+"):
@@ -55,6 +55,9 @@ def normalise(number):
     if not cleaned or not _DIGITS.match(cleaned) or len(cleaned) > 20:
         raise NumberError(number)
     return cleaned
+
+
+normalise = lru_cache(maxsize=1 << 16)(_normalise)
 
 
 def national_digits(number):
@@ -71,8 +74,7 @@ def _type(national):
     return phonenumbers.number_type(parsed)
 
 
-@lru_cache(maxsize=1 << 16)
-def area(landline):
+def _area(landline):
     """The area of a geographic number (see the module's docstring): the geocoder's name of
     the place, the old plan's code, or None for a valid fixed line in no named area."""
     national = national_digits(landline)
@@ -86,6 +88,9 @@ def area(landline):
     if _type(national) in _FIXED:
         return None
     raise NumberError(landline)
+
+
+area = lru_cache(maxsize=1 << 16)(_area)
 
 
 def is_landline(number):
@@ -103,8 +108,7 @@ def _is_mobile(dialled):
     return national is not None and _type(national.group(1)) == PhoneNumberType.MOBILE
 
 
-@lru_cache(maxsize=1 << 16)
-def classify(calling, dialled):
+def _classify(calling, dialled):
     """The kind of call from the landline `calling` to `dialled`."""
     dialled = normalise(dialled)
     if dialled.startswith("00"):
@@ -119,14 +123,16 @@ def classify(calling, dialled):
     return INTERCITY if to is None or to != home else LOCAL
 
 
+classify = lru_cache(maxsize=1 << 16)(_classify)
+
+
 def country_digits(dialled):
     """The digits after the international prefix, for matching a tariff zone."""
     dialled = normalise(dialled)
     return dialled[2:] if dialled.startswith("00") else ""
 
 
-@lru_cache(maxsize=1 << 16)
-def format_phone(number):
+def _format_phone(number):
     """The one way a number reads, on the page, in the PDF and (see exports) in the CSV.
 
     National numbers in groups: 0124401234 → 012 440 12 34. International ones with
@@ -143,6 +149,9 @@ def format_phone(number):
     if len(digits) == 10:
         return f"{digits[:3]} {digits[3:6]} {digits[6:8]} {digits[8:]}"
     return digits
+
+
+format_phone = lru_cache(maxsize=1 << 16)(_format_phone)
 
 
 def _international(digits):

@@ -28,9 +28,12 @@ class CalendarError(ValueError):
     """A transfers file the operator must mend; the message names the file and line."""
 
 
-@lru_cache(maxsize=64)
-def _law_holidays(year):
+def _find_law_holidays(year):
     return frozenset(holidays.country_holidays("AZ", years=year))
+
+
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
+_law_holidays = lru_cache(maxsize=64)(_find_law_holidays)
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,7 @@ def _decoded_lines(binary, problems, bar):
     bar.update(unreported)
 
 
-@contextmanager
-def opened(source):
+def _opened(source):
     """(binary file, size in bytes) for a path or an already open binary file."""
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as binary:
@@ -110,6 +109,11 @@ def opened(source):
     size = source.seek(0, os.SEEK_END) - here
     source.seek(here)
     yield source, size
+
+
+# A context manager made outside the def: mutmut does not mutate decorated functions
+# (docs/testing.md).
+opened = contextmanager(_opened)
 
 
 def _csv_rows(reader, problems):
