@@ -76,15 +76,19 @@ class ReportOptions:
                    descending=descending and sort in SORTS,
                    search=search[:MAX_SEARCH_DIGITS])
 
-    @property
-    def narrows(self):
+    # Each property made from a plain method: mutmut does not mutate decorated functions
+    # (docs/testing.md).
+    def _narrows(self):
         """True when only some of the month's calls are shown."""
         return bool(self.kind or self.search)
 
-    @property
-    def sort_value(self):
+    narrows = property(_narrows)
+
+    def _sort_value(self):
         """The `sort` parameter as the URL writes it: date, -amount, …"""
         return ("-" if self.descending else "") + self.sort
+
+    sort_value = property(_sort_value)
 
     def query(self, **changes):
         """The URL query of these options (with `changes`), defaults left out."""
@@ -101,13 +105,15 @@ class ReportRow:
     claim: object = None  # the claim disputing this call, if any (not a rejected one)
     position: int = 0  # the call's place in the month, by time: «#» whatever the order
 
-    @property
-    def is_corrected(self):
+    def _is_corrected(self):
         return self.amount_qepik != self.call.amount_qepik
 
-    @property
-    def is_paid(self):
+    is_corrected = property(_is_corrected)
+
+    def _is_paid(self):
         return self.call.is_paid
+
+    is_paid = property(_is_paid)
 
 
 @dataclass(frozen=True)
@@ -123,13 +129,15 @@ class CallReport:
     shown: list = None  # the rows the options keep, in their order
     shown_total: Summary = None
 
-    @property
-    def calls(self):
+    def _calls(self):
         return [row.call for row in self.rows]
 
-    @property
-    def is_empty(self):
+    calls = property(_calls)
+
+    def _is_empty(self):
         return not self.rows
+
+    is_empty = property(_is_empty)
 
 
 def _summary(rows):
