@@ -145,6 +145,27 @@ def test_the_month_boundary_is_baku_midnight(client, auth, world):
     assert [(r[1][:2], r[2], r[3]) for r in rows] == [("01", "00:00", "42")]
 
 
+def test_a_line_held_from_the_first_minute_of_the_month_has_no_notice(client, auth, world):
+    """On 15 December 2026 Sınaq has held the line since 00:00 on 1 December in Baku (20:00
+    UTC the day before), and holds it still: the whole month is hers, so her report says
+    neither since when nor until when the number is hers, and shows the call made at that
+    minute, not the one a minute earlier (the previous holder's)."""
+    with time_machine.travel(datetime(2026, 12, 15, 6, 0, tzinfo=timezone.utc), tick=False):
+        previous = world.citizen("4DDDDDD", "Əvvəlki")
+        citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
+        line = world.line("0124401234", previous, datetime(2025, 1, 1))
+        world.line("0124401234", citizen, datetime(2026, 11, 30, 20, 0))
+        world.call(line, datetime(2026, 11, 30, 19, 59), seconds=41)  # 30.11 23:59 in Baku
+        world.call(line, datetime(2026, 11, 30, 20, 0), seconds=42)  # 01.12 00:00 in Baku
+        auth.login("sinaq", "sinaq-parol-1")
+        page = text(client.get("/calls"))
+    assert "<caption id=\"calls-caption\">dekabr 2026 ayında" in page
+    rows = [r for r in cells(page) if len(r) == 7 and r[0].isdigit()]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("01.12", "00:00", "42")]
+    assert "tarixindən sizin adınızadır" not in page
+    assert "tarixinədək sizin adınıza olub" not in page
+
+
 def test_calls_are_listed_by_when_they_were_made_not_by_when_they_were_imported(
         client, auth, world):
     citizen = world.citizen("3CCCCCC", "Sınaq", "sinaq", "sinaq-parol-1")
