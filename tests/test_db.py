@@ -508,6 +508,48 @@ def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answe
     assert stored == {"first of two": 1}
 
 
+def test_sqlite_a_request_that_wrote_outside_a_transaction_is_not_run_again_when_locked(
+        database_url, app, client, auth, demo, db):
+    """A write outside a transaction commits as it runs; another writer then holds the lock
+    past the busy timeout (here a tenth of a second) at the request's next write: «try
+    again later», and the first write is stored once, never run again."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write outside a transaction (on PostgreSQL each such write is "
+                    "a transaction of its own, its COMMIT tested above)")
+    from flask_login import current_user
+
+    from egov.catalogue import calls_service
+    from egov.db import database
+    from egov.timeutil import utcnow
+
+    attempts = []
+
+    def view():
+        attempts.append(len(attempts) + 1)
+        Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                        rating=3, message="written alone", created_at=utcnow())
+        database.connection().execute("PRAGMA busy_timeout = 100")
+        writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+        writer.execute("BEGIN EXCLUSIVE")
+        try:
+            Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                            rating=3, message="after the lock", created_at=utcnow())
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+            database.connection().execute("PRAGMA busy_timeout = 5000")
+        return "stored"
+
+    app.add_url_rule("/test/write-then-locked", "write_then_locked", view)
+    auth.login()
+    answer = client.get("/test/write-then-locked", headers={"Accept-Language": "en"})
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
+    assert stored == {"written alone": 1}
+
+
 def test_outside_a_request_an_outcome_is_asked_again_until_the_database_answers(
         lossy, demo, db):
     """A command's commit (no request, no request's deadline) waits for the database to come
