@@ -232,6 +232,23 @@ def test_a_pooled_connection_that_died_between_requests_is_replaced_unseen(
     assert any("running the request again" in r.getMessage() for r in caplog.records)
 
 
+def test_a_pooled_connection_closed_on_this_side_is_never_handed_out(
+        database_url, client, auth, demo, db, caplog):
+    """A connection the driver knows is closed is dropped at check-out, without a statement
+    sent to learn it: the next page is served at once, with no request run again."""
+    _postgres_only(database_url)
+    auth.login()
+    assert client.get("/calls").status_code == 200
+    idle = [conn for _, _, conn in db.obj._connections]
+    assert idle
+    for conn in idle:
+        conn.close()
+    page = client.get("/calls")
+    assert page.status_code == 200 and "İstifadə sayı: <strong>1</strong>" in page.get_data(
+        as_text=True)
+    assert not any("running the request again" in r.getMessage() for r in caplog.records)
+
+
 def test_a_write_whose_connection_died_before_it_is_run_again_and_stored_once(
         database_url, client, auth, demo, db):
     _postgres_only(database_url)
@@ -382,14 +399,183 @@ def test_a_commit_whose_outcome_cannot_be_learnt_in_time_answers_503_and_counts_
     auth.login()
     lossy.lose_at(b"COMMIT", server_gets_it=True, then_refuse=True)
     try:
+        started = time.monotonic()
         page = client.get("/calls", headers={"Accept-Language": "en"})
+        waited = time.monotonic() - started
     finally:
         lossy.restore()
     assert lossy.withheld == [b"COMMIT"]
     assert page.status_code == 503
+    # It asked until its time (DATABASE_RETRY_SECONDS, 3) was nearly up, never past it, at
+    # growing intervals (0.05 s doubling to 0.5 s: about nine tries), not in a tight loop.
+    assert 2.4 <= waited < 3.4, waited
+    assert 6 <= lossy.refused <= 12, lossy.refused
     assert "The service is temporarily unavailable." in page.get_data(as_text=True)
     assert _uses_counted(db) == 1
     assert not any("running the request again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_commit_lost_while_the_server_still_holds_its_transaction_waits_and_runs_again(
+        lossy, client, auth, demo, db, caplog):
+    """The connection was lost on the way to the server, which has not noticed yet: the
+    transaction is still «in progress» when the portal first asks. It asks again until the
+    server has rolled it back (half a second later), then runs the request again: the page,
+    with the use counted once."""
+    auth.login()
+    lossy.lose_at(b"COMMIT", server_gets_it=False, server_hears_after=0.5)
+    started = time.monotonic()
+    page = client.get("/calls")
+    assert time.monotonic() - started < 2.5
+    assert lossy.connections_cut == 1 and lossy.withheld == []
+    assert page.status_code == 200
+    assert "İstifadə sayı: <strong>1</strong>" in page.get_data(as_text=True)
+    assert _uses_counted(db) == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "egov.db"]
+    assert len(messages) == 1 and "running the request again" in messages[0]
+
+
+def test_a_request_that_committed_once_and_lost_its_second_commit_answers_503_once(
+        database_url, app, client, auth, demo, db):
+    """Its first transaction is stored; its second COMMIT never reached the server («aborted»).
+    Running it again would store the first one twice: «try again later» instead."""
+    _commit_is_in_process(database_url)
+    from egov.db import database, make_database
+
+    parts = urlsplit(database_url)
+    attempts = []
+
+    def view():
+        from flask_login import current_user
+
+        from egov.catalogue import calls_service
+        from egov.timeutil import utcnow
+
+        attempts.append(len(attempts) + 1)
+        for message in ("first of two", "second of two"):
+            with database.atomic():
+                Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                                rating=3, message=message, created_at=utcnow())
+            proxy.lose_at(b"COMMIT", server_gets_it=False)
+        return "stored"
+
+    app.add_url_rule("/test/two-commits", "two_commits", view)
+    auth.login()
+    with TcpProxy(parts.hostname, parts.port or 5432) as proxy:
+        direct, proxied = database.obj, make_database(_through(database_url, proxy))
+        database.initialize(proxied)
+        try:
+            answer = client.get("/test/two-commits", headers={"Accept-Language": "en"})
+        finally:
+            proxied.close_all()
+            database.initialize(direct)
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
+    assert stored == {"first of two": 1}
+
+
+def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answers_503_once(
+        database_url, app, client, auth, demo, db, monkeypatch):
+    """The same on SQLite, whose failed COMMIT («database is locked», played here by a
+    commit that raises before it commits) did not commit: the first transaction is stored,
+    and the request is not run again."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's failing commit (PostgreSQL's lost one is tested just above)")
+    import peewee
+    from flask_login import current_user
+
+    from egov.catalogue import calls_service
+    from egov.db import database
+    from egov.timeutil import utcnow
+
+    attempts, fail_next = [], []
+    commit = peewee.Database.commit
+
+    def locked_once(self):
+        if fail_next:
+            fail_next.clear()
+            raise peewee.OperationalError("database is locked")
+        return commit(self)
+
+    def view():
+        attempts.append(len(attempts) + 1)
+        for message in ("first of two", "second of two"):
+            with database.atomic():
+                Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                                rating=3, message=message, created_at=utcnow())
+                if message == "second of two":
+                    fail_next.append(True)
+        return "stored"
+
+    app.add_url_rule("/test/two-commits-sqlite", "two_commits_sqlite", view)
+    auth.login()
+    monkeypatch.setattr(peewee.Database, "commit", locked_once)
+    answer = client.get("/test/two-commits-sqlite", headers={"Accept-Language": "en"})
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
+    assert stored == {"first of two": 1}
+
+
+def test_sqlite_a_request_that_wrote_outside_a_transaction_is_not_run_again_when_locked(
+        database_url, app, client, auth, demo, db):
+    """A write outside a transaction commits as it runs; another writer then holds the lock
+    past the busy timeout (here a tenth of a second) at the request's next write: «try
+    again later», and the first write is stored once, never run again."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write outside a transaction (on PostgreSQL each such write is "
+                    "a transaction of its own, its COMMIT tested above)")
+    from flask_login import current_user
+
+    from egov.catalogue import calls_service
+    from egov.db import database
+    from egov.timeutil import utcnow
+
+    attempts = []
+
+    def view():
+        attempts.append(len(attempts) + 1)
+        Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                        rating=3, message="written alone", created_at=utcnow())
+        database.connection().execute("PRAGMA busy_timeout = 100")
+        writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+        writer.execute("BEGIN EXCLUSIVE")
+        try:
+            Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
+                            rating=3, message="after the lock", created_at=utcnow())
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+            database.connection().execute("PRAGMA busy_timeout = 5000")
+        return "stored"
+
+    app.add_url_rule("/test/write-then-locked", "write_then_locked", view)
+    auth.login()
+    answer = client.get("/test/write-then-locked", headers={"Accept-Language": "en"})
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
+    assert stored == {"written alone": 1}
+
+
+def test_outside_a_request_an_outcome_is_asked_again_until_the_database_answers(
+        lossy, demo, db):
+    """A command's commit (no request, no request's deadline) waits for the database to come
+    back as a request does, asking again after 0.05 s, then 0.1 s…"""
+    from egov import db as connections
+
+    with db.atomic():
+        committed = connections._request.transaction_id
+    db.close()
+    lossy.cut()
+    threading.Timer(0.1, lossy.restore).start()
+    started = time.monotonic()
+    assert connections.outcome_of(committed) == "committed"
+    assert time.monotonic() - started < 0.8
+    assert lossy.refused >= 1
 
 
 def test_a_transactions_outcome_is_read_from_its_id_on_a_fresh_connection(database_url, demo, db):
@@ -406,6 +592,54 @@ def test_a_transactions_outcome_is_read_from_its_id_on_a_fresh_connection(databa
     assert committed != aborted
     assert connections.outcome_of(committed) == "committed"
     assert connections.outcome_of(aborted) == "aborted"
+
+
+class _Clock:
+    """egov.db's clock in a test: time passes only when it sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_a_request_run_again_pauses_longer_each_time_and_never_past_its_time(
+        monkeypatch, caplog):
+    """Nine lost connections in a row, within DATABASE_RETRY_SECONDS of 3: the pauses grow
+    from 0.05 s, doubling, to at most 0.5 s, and the last one ends at the deadline; each is
+    logged for the operator with the error's text (or its name when it has none)."""
+    from peewee import InterfaceError, OperationalError
+
+    from egov import db as connections
+
+    monkeypatch.setattr(connections, "time", _Clock())
+    monkeypatch.setattr(connections, "discard_connections", lambda: None)
+    runs = []
+
+    def dispatch():
+        runs.append(connections.time.monotonic())
+        if len(runs) < 10:
+            error = (OperationalError("server closed the connection unexpectedly\n")
+                     if len(runs) == 1 else InterfaceError())
+            raise connections.RunAgain() from error
+        return "the page"
+
+    assert connections.dispatch_retrying(dispatch, 3.0) == "the page"
+    messages = [r.getMessage() for r in caplog.records if r.name == "egov.db"]
+    assert messages[:2] == [
+        "database unavailable (server closed the connection unexpectedly); "
+        "running the request again in 0.05 s",
+        "database unavailable (InterfaceError); running the request again in 0.10 s"]
+    assert [m.rsplit(" in ", 1)[1] for m in messages] == [
+        "0.05 s", "0.10 s", "0.20 s", "0.40 s", "0.50 s", "0.50 s", "0.50 s", "0.50 s",
+        "0.25 s"]
+    assert round(runs[-1] - runs[0], 2) == 3.0
+    # Once the request is over, a database error (a command's) is not run again.
+    assert connections.run_again_if_unchanged(OperationalError("gone")) is None
 
 
 # --- Queries of one shape (egov.db.SameShape): built once, prepared once per connection ---
@@ -435,8 +669,84 @@ def test_a_value_that_does_not_reach_the_sql_as_given_is_refused_at_once(world, 
     from egov.models import Citizen
 
     query = SameShape("test_unused", lambda fin: Citizen.select().where(Citizen.fin == "1AAAAAA"))
-    with pytest.raises(ValueError, match=r"test_unused: values \[0\] do not reach the SQL"):
+    with pytest.raises(ValueError, match=r"^test_unused: values \[0\] do not reach the SQL as "
+                       r"they are given \(convert them to database values first\)$"):
         query.run("2BBBBBB")
+
+
+def test_a_value_of_a_type_with_no_stand_in_is_refused_by_its_type(world, db):
+    from decimal import Decimal
+
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    query = SameShape("test_decimal", lambda amount: Citizen.select().where(Citizen.id > amount))
+    with pytest.raises(TypeError, match=r"^no stand-in for a Decimal$"):
+        query.run(Decimal("1.5"))
+
+
+def test_a_same_shape_query_of_dates_answers_for_each_window(client, auth, demo, db):
+    """Naive UTC datetimes (the sign-ins of a window), each with its own stand-in."""
+    import time_machine
+    from datetime import datetime, timezone
+
+    from egov.db import STATEMENTS, SameShape
+    from egov.models import LoginSession
+
+    with time_machine.travel(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc), tick=False):
+        assert auth.login().status_code == 302
+    query = SameShape("test_window", lambda since, until: LoginSession.select(
+        LoginSession.means).where(LoginSession.created_at.between(since, until)))
+    assert [s.means for s in query.run(datetime(2026, 3, 10, 8), datetime(2026, 3, 10, 10))] \
+        == ["password"]
+    assert list(query.run(datetime(2026, 3, 10, 9, 1), datetime(2026, 3, 11))) == []
+    assert list(query.run(datetime(2026, 3, 9), datetime(2026, 3, 10, 8, 59))) == []
+    # What a reader of the statements sees for the prepared statement (conftest's
+    # statements_for): the query's own text.
+    # (One a query object: an earlier run of this test in the process made its own.)
+    texts = {sql for name, sql in STATEMENTS.items() if name.startswith("egov_test_window_")}
+    assert len(texts) == 1 and texts.pop().startswith(
+        'SELECT "t1"."means" FROM "login_session" AS "t1" WHERE ("t1"."created_at" BETWEEN ')
+
+
+def test_a_same_shape_query_without_values_runs(world, db):
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    query = SameShape("test_everyone", lambda: Citizen.select().order_by(Citizen.fin))
+    with db.connection_context():
+        assert [c.fin for c in query.run()] == ["1AAAAAA"]
+        assert [c.fin for c in query.run()] == ["1AAAAAA"]  # prepared, then run again
+
+
+def test_two_threads_running_a_new_query_at_once_build_it_once(world, db):
+    """The second thread waits while the first builds the text, then uses it."""
+    from egov.db import SameShape
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    building, built, answers = threading.Event(), [], []
+
+    def by_fin(fin):
+        building.set()
+        time.sleep(0.3)
+        built.append(fin)
+        return Citizen.select().where(Citizen.fin == fin)
+
+    query = SameShape("test_raced", by_fin)
+
+    def run():
+        with db.connection_context():
+            answers.append([c.full_name for c in query.run("1AAAAAA")])
+
+    first, second = threading.Thread(target=run), threading.Thread(target=run)
+    first.start()
+    assert building.wait(5)
+    second.start()
+    first.join()
+    second.join()
+    assert answers == [["Birinci"], ["Birinci"]] and len(built) == 1
 
 
 def test_a_prepared_query_survives_its_connection_dying(database_url, client, auth, demo, db,
@@ -513,9 +823,96 @@ def test_another_kind_of_address_is_refused_by_name():
         make_database("mysql://egov@db/egov")
 
 
+def test_binding_another_address_moves_the_models_there_and_closes_the_old_connection(
+        tmp_path, database_url, world, db):
+    from egov.db import bind, database, make_database
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    bound = db.obj
+    assert Citizen.select().count() == 1  # this thread's connection is open
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    try:
+        moved = bind(other)
+        assert moved is not bound and database.obj is moved and moved.database == str(
+            tmp_path / "other.sqlite3")
+        assert bound.is_closed()
+        # A database made elsewhere (not by bind) is replaced by the next bind as well.
+        database.initialize(make_database(other))
+        assert bind(other) is not moved and database.obj._egov_url == other
+        database.obj.close_all()
+    finally:
+        database.initialize(bound)
+    assert Citizen.select().count() == 1
+
+
 def test_binding_the_same_address_again_keeps_its_pool(database_url, db):
     from egov.db import bind
 
     bound = db.obj
     assert bind(database_url) is bound
     assert getattr(bound, "_egov_url") == database_url
+
+
+def test_a_dead_connection_that_fails_to_close_is_dropped_all_the_same(db, caplog, monkeypatch):
+    """Closing a connection the server has ended can fail too; it is gone either way, and the
+    failure is kept in the debug log, with its traceback."""
+    import logging
+
+    from peewee import OperationalError
+
+    from egov.db import discard_connections
+
+    def fails(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(type(db.obj), "close_idle", fails)
+    caplog.set_level(logging.DEBUG, logger="egov.db")
+    discard_connections()
+    records = [r for r in caplog.records if r.name == "egov.db"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("DEBUG", "closing a dead connection failed")]
+    assert records[0].exc_info[0] is OperationalError
+
+
+def test_a_query_plan_names_the_index_it_uses(world, db):
+    """What test_query_plans reads: the database's plan, one line a step."""
+    from egov.db import is_postgres, query_plan
+    from egov.models import Citizen
+
+    world.citizen("1AAAAAA", "Birinci")
+    with db.connection_context():
+        plan = query_plan(Citizen.select().where(Citizen.fin == "1AAAAAA"))
+    if is_postgres():
+        assert len(plan) == 2 and plan[1] == "  Index Cond: ((fin)::text = '1AAAAAA'::text)"
+        assert re.fullmatch(r"Index Scan using citizen_fin on citizen t1  \(cost=.*\)", plan[0])
+    else:
+        assert plan == ["SEARCH t1 USING INDEX citizen_fin (fin=?)"]
+
+
+def test_a_change_outside_a_transaction_answers_its_rows_and_its_count(world, db):
+    """On PostgreSQL such a change is sent in a transaction of its own and its answer read
+    before the COMMIT: whatever is read of it afterwards is all there, once."""
+    from egov.db import is_postgres
+    from egov.models import Citizen
+
+    for fin, name in (("1AAAAAA", "Birinci"), ("2BBBBBB", "İkinci"), ("3CCCCCC", "Üçüncü")):
+        world.citizen(fin, name)
+    with db.connection_context():
+        assert Citizen.update(username=None).where(Citizen.fin != "3CCCCCC").execute() == 2
+        renamed = (Citizen.update(full_name=Citizen.full_name.concat("!"))
+                   .where(Citizen.fin != "2BBBBBB").returning(Citizen.fin).tuples().execute())
+        assert sorted(renamed) == [("1AAAAAA",), ("3CCCCCC",)]
+        changed = f"UPDATE citizen SET username = NULL WHERE fin > {db.obj.param} RETURNING fin"
+        answer = db.execute_sql(changed, ("1",))
+        first = answer.fetchmany()
+        rest = list(answer)
+        assert len(first) == 1 and sorted(first + rest) == [
+            ("1AAAAAA",), ("2BBBBBB",), ("3CCCCCC",)]
+        assert answer.fetchall() == [] and answer.fetchone() is None
+        answer = db.execute_sql(changed, ("2",))
+        assert len(answer.fetchall()) == 2 and answer.fetchall() == []
+        answer = db.execute_sql(changed, ("2",))
+        answer.close()
+        if is_postgres():  # (SQLite's own cursor refuses to be read once closed)
+            assert answer.fetchmany(5) == []

@@ -41,11 +41,12 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = None
         self.connections_cut = 0
+        self.refused = 0  # connections refused while cut
         self.withheld = []  # what the server answered to queries lost after it had them
         self._loop = asyncio.new_event_loop()
         self._writers = set()
         self._open = True
-        self._trap = None  # (query message, whether the server gets it, then refuse)
+        self._trap = None  # (query message, whether the server gets it, then refuse, hold)
         self._server = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
@@ -83,19 +84,23 @@ class TcpProxy:
             self._open = True
         self._call(reopen())
 
-    def lose_at(self, sql, server_gets_it, then_refuse=False):
+    def lose_at(self, sql, server_gets_it, then_refuse=False, server_hears_after=None):
         """The next connection to send the query `sql` (PostgreSQL's simple protocol, as
         psycopg2 sends BEGIN and COMMIT) is cut there, once: with server_gets_it, the query
         is passed on and the server's whole answer awaited (its tags kept in `withheld`),
         then both sides are cut without the client hearing it; without, both are cut
         before the server has it. Other connections, and new ones, carry on as before;
-        with then_refuse, new ones are refused from that moment until restore()."""
+        with then_refuse, new ones are refused from that moment until restore().
+        With server_hears_after (seconds, without server_gets_it), only the client's side is
+        cut at once: the server keeps its side, its transaction open («in progress»), until
+        then, as when a client's host vanishes and the server has not noticed yet."""
         async def arm():
-            self._trap = (_query_message(sql), server_gets_it, then_refuse)
+            self._trap = (_query_message(sql), server_gets_it, then_refuse, server_hears_after)
         self._call(arm())
 
     async def _handle(self, reader, writer):
         if not self._open:
+            self.refused += 1
             writer.transport.abort()
             return
         try:
@@ -107,6 +112,7 @@ class TcpProxy:
         self._writers |= pair
         withholding = None  # the server's answer to the trapped query, while it comes
         refuse_after = False
+        held = set()  # the server's side, kept open a while after the client's was cut
 
         def drop_pair():
             if refuse_after:
@@ -120,8 +126,15 @@ class TcpProxy:
             nonlocal withholding, refuse_after
             if self._trap is None or self._trap[0] not in data:
                 return data
-            _, server_gets_it, refuse_after = self._trap
+            _, server_gets_it, refuse_after, hears_after = self._trap
             self._trap = None
+            if not server_gets_it and hears_after:
+                held.add(up_writer)
+                self._loop.call_later(hears_after, up_writer.transport.abort)
+                writer.transport.abort()
+                self._writers -= pair
+                self.connections_cut += 1
+                return b""
             if not server_gets_it:
                 drop_pair()
                 return b""
@@ -149,7 +162,7 @@ class TcpProxy:
             except (ConnectionError, OSError):
                 pass
             finally:
-                for w in pair:
+                for w in pair - held:
                     w.transport.abort()
                 self._writers -= pair
 
