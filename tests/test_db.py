@@ -406,9 +406,12 @@ def test_a_commit_whose_outcome_cannot_be_learnt_in_time_answers_503_and_counts_
         lossy.restore()
     assert lossy.withheld == [b"COMMIT"]
     assert page.status_code == 503
-    # It asked until its time (DATABASE_RETRY_SECONDS, 3) was nearly up, never past it, at
-    # growing intervals (0.05 s doubling to 0.5 s: about nine tries), not in a tight loop.
-    assert 2.4 <= waited < 3.4, waited
+    # It asked until its time (DATABASE_RETRY_SECONDS, 3) was nearly up, not long past it
+    # (the page's own work comes on top, slower on a loaded machine; the exact pauses are
+    # test_a_request_run_again_pauses_longer_each_time_and_never_past_its_time's, on a
+    # clock of its own), at growing intervals (0.05 s doubling to 0.5 s: about nine tries),
+    # not in a tight loop.
+    assert 2.4 <= waited < 3.9, waited
     assert 6 <= lossy.refused <= 12, lossy.refused
     assert "The service is temporarily unavailable." in page.get_data(as_text=True)
     assert _uses_counted(db) == 1
