@@ -137,7 +137,8 @@ def test_a_month_without_its_partition_refuses_the_whole_file_and_says_why(
         if month < Month(2026, 9) or month == Month(2026, 10):  # October is missing
             drop_partition(month)
     rows = calls_file(("P-1", "2026-12-02 10:00:00", 60), ("P-2", "2026-10-05 10:00:00", 60),
-                      ("P-3", "2026-10-06 10:00:00", 60), ("P-4", "2026-08-31 23:59:59", 60))
+                      ("P-3", "2026-10-06 10:00:00", 60), ("P-4", "2026-08-31 23:59:59", 60),
+                      ("P-5", "2026-09-15 10:00:00", 60))  # a kept month before a missing one
     with time_machine.travel(NOW, tick=False), pytest.raises(ImportRefused) as refused:
         import_calls(rows, tariffs)
     assert [(p.line, p.reason) for p in refused.value.problems] == [
