@@ -179,3 +179,37 @@ def test_a_tariff_of_an_unknown_kind_is_named_with_its_line(tmp_path):
     with pytest.raises(TariffError) as error:
         TariffBook.from_csv(path)
     assert str(error.value) == f"{path}, line 3: unknown kind 'mobile'"
+
+
+def test_a_negative_duration_price_or_factor_is_refused_and_a_free_band_costs_nothing():
+    from egov.telephony.billing import amount
+
+    for billed, price, factor in ((-60, 3, 1000), (60, -3, 1000), (60, 3, -800)):
+        with pytest.raises(ValueError):
+            amount(billed, price, factor)
+    assert amount(60, 3, 0) == 0  # a band at ×0 (a free night) is a price, not a mistake
+
+
+@pytest.mark.parametrize("billed, price, factor, qepik", [
+    (53, 29, 800, 20),  # 53 s at 29 qəpik ×0.8 = 20.493: down, per second with a band
+    (59, 1, 500, 0),  # 0.4917 qəpik: down
+    (45, 2, 500, 1),  # 0.75: up
+    (75, 2, 800, 2),  # exactly 2
+])
+def test_a_banded_per_second_amount_rounds_half_up_from_the_exact_product(billed, price, factor,
+                                                                         qepik):
+    from egov.telephony.billing import amount
+
+    assert amount(billed, price, factor) == qepik
+
+
+def test_a_book_without_international_prices_refuses_an_international_call_by_name():
+    book = TariffBook([Tariff(INTERCITY, "", 5, date(2020, 1, 1))])
+    with pytest.raises(TariffError, match="^no international tariff for 0074951234567 on "
+                                          "2026-11-08$"):
+        book.rate(INTERNATIONAL, "0074951234567", NOV, 60)
+
+
+@pytest.mark.parametrize("language, text", [("az", "-1,50"), ("en", "-1.50"), ("ru", "-1,50")])
+def test_a_negative_sum_keeps_its_minus(language, text):
+    assert format_azn(-150, language) == text

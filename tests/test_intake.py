@@ -653,6 +653,9 @@ def test_a_byte_order_mark_mid_file_does_not_make_another_record_id(registry, ta
     ("C1,0124931122,0222564321\u2028,2026-10-03 09:12:40,60",
      "called number has an invisible or control character, U+2028 (LINE SEPARATOR), "
      "at position 11"),
+    ("C1,0124931122,0222564321,2026-10-03 09:12:40,60\u2029",
+     "duration seconds has an invisible or control character, U+2029 (PARAGRAPH SEPARATOR), "
+     "at position 3"),
     ("C1,0124931122,0222564321,2026-10-03 09:12:40,6\u00ad0",
      "duration seconds has an invisible or control character, U+00AD (SOFT HYPHEN), "
      "at position 2"),
@@ -676,6 +679,11 @@ def test_an_invisible_or_control_character_in_a_call_row_is_named_with_its_line(
      "at position 1"),
     (import_payments, "record_id,paid_at\nC1\x00,2026-10-20\n",
      "record id has an invisible or control character, U+0000, at position 3"),
+    # Counted from the name's first letter, an X too (Xədicə, Xəyal): only spaces and tabs
+    # around a value are not counted.
+    (import_lines, LINES_HEADER + "4NEW004, Xədicə\u200b Əliyeva,0124931125,2024-01-01\n",
+     "full name has an invisible or control character, U+200B (ZERO WIDTH SPACE), "
+     "at position 7"),
 ])
 def test_an_invisible_or_control_character_in_any_file_is_named_with_its_line(
         registry, importer, content, reason):
@@ -982,3 +990,42 @@ def test_a_handover_and_a_call_file_at_once_leave_each_holder_only_their_calls(
             seen[name] = [r[3] for r in page if len(r) == 7 and r[0].isdigit()]
             auth.logout()
     assert seen == {"rauf": ["44"], "nigar": ["95"]}
+
+
+def test_each_call_is_rated_on_the_plan_its_line_was_on(db, tariffs):
+    """Leyla's line is on the 2020 flat plan (per second, 5 qəpik), Elçin's on the default
+    (standard-2025: per started minute, 3 qəpik, a day band at noon on a Thursday)."""
+    with time_machine.travel(datetime(2026, 10, 10, 8, 0), tick=False):
+        import_lines(text_source(
+            "fin,full_name,number,since,plan\n"
+            "1SMPL01,Leyla Quliyeva,0124931122,2021-05-14,flat-2020\n"
+            "2SMPL02,Elçin Babayev,0222567788,2018-09-01,\n"), tariffs=tariffs)
+        import_calls(calls_csv("L1,0124931122,0222564321,2026-10-08 12:00:00,61",
+                               "E1,0222567788,0124401234,2026-10-08 12:00:00,61"), tariffs)
+    assert sorted(LineOwnership.select(LineOwnership.plan).tuples()) == [
+        ("flat-2020",), ("standard-2025",)]  # Elçin's empty plan: the book's default
+    rows = Call.select(Call.record_id, Call.plan, Call.band, Call.billed_seconds,
+                       Call.amount_qepik).order_by(Call.record_id).tuples()
+    # 61 s × 5 ÷ 60 = 5.08 → 5 qəpik; 2 started minutes × 3 = 6 qəpik.
+    assert list(rows) == [("E1", "standard-2025", "day", 120, 6),
+                          ("L1", "flat-2020", "flat", 61, 5)]
+
+
+def test_a_call_the_book_has_no_price_for_is_named_with_its_plan(registry, tariffs):
+    # Elçin's line is on the default plan, standard-2025, whose first price is of August 2025.
+    with time_machine.travel(datetime(2026, 10, 10, 8, 0), tick=False):
+        problems = refused(import_calls, calls_csv(
+            "E2,0222567788,0124401234,2025-07-31 23:59:59,60"), tariffs)
+    assert problems == [(2, "called number '0124401234': no intercity tariff for 0124401234 "
+                            "on 2025-07-31 in plan standard-2025")]
+    assert Call.select().count() == 0
+
+
+@pytest.mark.parametrize("plan", ["premium-2030", "Flat-2020"])
+def test_a_line_on_a_plan_the_book_does_not_have_is_refused(db, tariffs, plan):
+    with time_machine.travel(datetime(2026, 10, 10, 8, 0), tick=False):
+        problems = refused(lambda source: import_lines(source, tariffs=tariffs), text_source(
+            "fin,full_name,number,since,plan\n"
+            f"1SMPL01,Leyla Quliyeva,0124931122,2021-05-14,{plan}\n"))
+    assert problems == [(2, f"plan '{plan}' is not a plan of the tariff book (data/plans.csv)")]
+    assert LineOwnership.select().count() == 0

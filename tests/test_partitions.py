@@ -137,7 +137,11 @@ def test_a_month_without_its_partition_refuses_the_whole_file_and_says_why(
         if month < Month(2026, 9) or month == Month(2026, 10):  # October is missing
             drop_partition(month)
     rows = calls_file(("P-1", "2026-12-02 10:00:00", 60), ("P-2", "2026-10-05 10:00:00", 60),
-                      ("P-3", "2026-10-06 10:00:00", 60), ("P-4", "2026-08-31 23:59:59", 60))
+                      ("P-3", "2026-10-06 10:00:00", 60), ("P-4", "2026-08-31 23:59:59", 60),
+                      ("P-5", "2026-09-15 10:00:00", 60))  # a kept month before a missing one
+    # A call refused already (an unknown line) is not counted in its month's problem.
+    rows = text_source(rows.read().decode("utf-8")
+                       + "P-6,0124999999,0222564321,2026-10-07 10:00:00,60\n")
     with time_machine.travel(NOW, tick=False), pytest.raises(ImportRefused) as refused:
         import_calls(rows, tariffs)
     assert [(p.line, p.reason) for p in refused.value.problems] == [
@@ -147,6 +151,8 @@ def test_a_month_without_its_partition_refuses_the_whole_file_and_says_why(
         (5, ("1 call(s) of 2026-08 (Baku time), the first on this line: older than the "
              "oldest month the call table keeps (2026-09): past the retention period "
              "(CALL_RETENTION_MONTHS), its calls are not taken again")),
+        (7, ("calling number 0124999999 is not in the line registry (unknown line); import "
+             "the line registry first")),
     ]
     assert Call.select().count() == 0  # all or nothing: December's call is not in either
 
