@@ -165,6 +165,55 @@ def test_sessions_are_ended_only_by_a_post_with_the_form_token(app, browsers):
         assert signed_in(office)
 
 
+def baku_second(hour, minute, second=0):
+    """A moment on 10 March 2026, in Baku time (UTC+4), frozen to the second."""
+    return time_machine.travel(datetime(2026, 3, 10, hour, minute, second,
+                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
+
+
+def end_others(client):
+    response = client.post("/account/sessions/end-others",
+                           data={"csrf_token": csrf_token(client, "/account/access-log")},
+                           follow_redirects=True)
+    return text(response)
+
+
+def test_a_session_idle_for_exactly_the_limit_is_no_longer_listed_nor_counted(app, demo, db):
+    """At the default limit's edge the list agrees with the session itself: idle 14:59 it
+    is open (listed, and counted when ended), idle 15:00 it has ended (a page of its own
+    sends that browser to the sign-in)."""
+    with baku_second(12, 0):
+        office = browser(app, CHROME)
+    with baku_second(12, 5):
+        home = browser(app, FIREFOX)
+    with baku_second(12, 14, 59):
+        assert "Chrome" in sessions_part(home)
+    with baku_second(12, 15):
+        part = sessions_part(home)
+        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
+        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
+        assert not signed_in(office)
+
+
+def test_a_session_at_exactly_eight_hours_is_no_longer_listed_nor_counted(app, demo, db):
+    """However active, a session ends eight hours after its sign-in, to the second: at
+    19:59:59 the list shows the office's session begun at 12:00, at 20:00:00 it does not,
+    and «Digər sessiyalarımı bitir» counts none."""
+    with baku_second(12, 0):
+        office = browser(app, CHROME)
+    for minutes in range(14, 8 * 60, 14):  # a page every 14 minutes, to 19:56
+        with baku_second(12 + minutes // 60, minutes % 60):
+            assert signed_in(office), minutes
+    with baku_second(19, 59, 59):
+        home = browser(app, FIREFOX)
+        assert "Chrome" in sessions_part(home)
+    with baku_second(20, 0):
+        part = sessions_part(home)
+        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
+        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
+        assert not signed_in(office)
+
+
 def test_the_list_needs_a_signed_in_citizen(client, demo):
     response = client.post("/account/sessions/abc/end")
     assert response.status_code in (302, 400)
