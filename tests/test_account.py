@@ -80,6 +80,18 @@ def test_the_list_shows_each_open_session_with_means_browser_start_and_last_use(
     assert "127.0.0.1" not in part and "Mobile Safari" not in part
 
 
+def test_a_page_names_another_session_by_a_digest_never_by_its_token(app, browsers):
+    """The token is the cookie's secret: the list and its form name the office's session by
+    the first 20 hexadecimal digits of the token's SHA-256."""
+    with at(12, 12):
+        office_token = cookie_token(browsers["office"])
+        LoginSession.update(token="office-token").where(
+            LoginSession.token == office_token).execute()
+        part = sessions_part(browsers["home"])
+    assert 'action="/account/sessions/736335b7477b56e8c7e8/end"' in part
+    assert "office-token" not in part and office_token not in part
+
+
 def baku(day, hour, minute):
     """A moment of March 2026 in Baku time (UTC+4), frozen."""
     return time_machine.travel(datetime(2026, 3, day, hour, minute,
@@ -119,6 +131,11 @@ def test_ending_one_session_signs_that_browser_out_and_leaves_the_others(app, br
                           follow_redirects=True)
         assert "Bu sessiya artıq bitib." in text(again)
         assert signed_in(home) and signed_in(third)
+    # Aysel's access log keeps what she did, once, with how many sessions ended; the
+    # second press ended nothing and wrote nothing.
+    ended = AccessEntry.select().where(AccessEntry.action == access_log.SESSIONS_ENDED)
+    assert [(entry.citizen.username, entry.actor_kind, entry.detail) for entry in ended] == [
+        ("aysel", "citizen", "1")]
 
 
 def test_no_one_can_end_a_session_that_is_not_one_of_their_other_sessions(app, browsers):
