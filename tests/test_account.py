@@ -92,6 +92,29 @@ def test_a_page_names_another_session_by_a_digest_never_by_its_token(app, browse
     assert "office-token" not in part and office_token not in part
 
 
+EDGE = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0")
+
+
+def test_the_others_are_listed_last_used_first_and_of_two_used_at_once_the_newer_first(
+        app, demo, db):
+    """The office's session began first but was used at 12:10, as the phone signed in: the
+    phone's (newer) comes first, then the office's, then the laptop's, last used at 12:05."""
+    with at(12, 0):
+        office = browser(app, CHROME)
+    with at(12, 5):
+        browser(app, EDGE)
+    with at(12, 10):
+        assert signed_in(office)
+        browser(app, PHONE)
+    with at(12, 12):
+        part = sessions_part(browser(app, FIREFOX))
+    cards = part.split('<li class="session-card')[1:]
+    families = [re.search(r"</strong>,\s*([^<]+?)\s*(<span|</p>)", card).group(1)
+                for card in cards]
+    assert families == ["Firefox", "Mobile Safari", "Chrome", "Edge"]
+
+
 def baku(day, hour, minute):
     """A moment of March 2026 in Baku time (UTC+4), frozen."""
     return time_machine.travel(datetime(2026, 3, day, hour, minute,
