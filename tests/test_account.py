@@ -80,6 +80,41 @@ def test_the_list_shows_each_open_session_with_means_browser_start_and_last_use(
     assert "127.0.0.1" not in part and "Mobile Safari" not in part
 
 
+def test_a_page_names_another_session_by_a_digest_never_by_its_token(app, browsers):
+    """The token is the cookie's secret: the list and its form name the office's session by
+    the first 20 hexadecimal digits of the token's SHA-256."""
+    with at(12, 12):
+        office_token = cookie_token(browsers["office"])
+        LoginSession.update(token="office-token").where(
+            LoginSession.token == office_token).execute()
+        part = sessions_part(browsers["home"])
+    assert 'action="/account/sessions/736335b7477b56e8c7e8/end"' in part
+    assert "office-token" not in part and office_token not in part
+
+
+EDGE = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0")
+
+
+def test_the_others_are_listed_last_used_first_and_of_two_used_at_once_the_newer_first(
+        app, demo, db):
+    """The office's session began first but was used at 12:10, as the phone signed in: the
+    phone's (newer) comes first, then the office's, then the laptop's, last used at 12:05."""
+    with at(12, 0):
+        office = browser(app, CHROME)
+    with at(12, 5):
+        browser(app, EDGE)
+    with at(12, 10):
+        assert signed_in(office)
+        browser(app, PHONE)
+    with at(12, 12):
+        part = sessions_part(browser(app, FIREFOX))
+    cards = part.split('<li class="session-card')[1:]
+    families = [re.search(r"</strong>,\s*([^<]+?)\s*(<span|</p>)", card).group(1)
+                for card in cards]
+    assert families == ["Firefox", "Mobile Safari", "Chrome", "Edge"]
+
+
 def baku(day, hour, minute):
     """A moment of March 2026 in Baku time (UTC+4), frozen."""
     return time_machine.travel(datetime(2026, 3, day, hour, minute,
@@ -119,6 +154,11 @@ def test_ending_one_session_signs_that_browser_out_and_leaves_the_others(app, br
                           follow_redirects=True)
         assert "Bu sessiya artıq bitib." in text(again)
         assert signed_in(home) and signed_in(third)
+    # Aysel's access log keeps what she did, once, with how many sessions ended; the
+    # second press ended nothing and wrote nothing.
+    ended = AccessEntry.select().where(AccessEntry.action == access_log.SESSIONS_ENDED)
+    assert [(entry.citizen.username, entry.actor_kind, entry.detail) for entry in ended] == [
+        ("aysel", "citizen", "1")]
 
 
 def test_no_one_can_end_a_session_that_is_not_one_of_their_other_sessions(app, browsers):
@@ -163,6 +203,55 @@ def test_sessions_are_ended_only_by_a_post_with_the_form_token(app, browsers):
         assert home.get(f"/account/sessions/{action}").status_code == 405
         assert home.post(f"/account/sessions/{action}").status_code == 400  # no CSRF token
         assert signed_in(office)
+
+
+def baku_second(hour, minute, second=0):
+    """A moment on 10 March 2026, in Baku time (UTC+4), frozen to the second."""
+    return time_machine.travel(datetime(2026, 3, 10, hour, minute, second,
+                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
+
+
+def end_others(client):
+    response = client.post("/account/sessions/end-others",
+                           data={"csrf_token": csrf_token(client, "/account/access-log")},
+                           follow_redirects=True)
+    return text(response)
+
+
+def test_a_session_idle_for_exactly_the_limit_is_no_longer_listed_nor_counted(app, demo, db):
+    """At the default limit's edge the list agrees with the session itself: idle 14:59 it
+    is open (listed, and counted when ended), idle 15:00 it has ended (a page of its own
+    sends that browser to the sign-in)."""
+    with baku_second(12, 0):
+        office = browser(app, CHROME)
+    with baku_second(12, 5):
+        home = browser(app, FIREFOX)
+    with baku_second(12, 14, 59):
+        assert "Chrome" in sessions_part(home)
+    with baku_second(12, 15):
+        part = sessions_part(home)
+        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
+        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
+        assert not signed_in(office)
+
+
+def test_a_session_at_exactly_eight_hours_is_no_longer_listed_nor_counted(app, demo, db):
+    """However active, a session ends eight hours after its sign-in, to the second: at
+    19:59:59 the list shows the office's session begun at 12:00, at 20:00:00 it does not,
+    and «Digər sessiyalarımı bitir» counts none."""
+    with baku_second(12, 0):
+        office = browser(app, CHROME)
+    for minutes in range(14, 8 * 60, 14):  # a page every 14 minutes, to 19:56
+        with baku_second(12 + minutes // 60, minutes % 60):
+            assert signed_in(office), minutes
+    with baku_second(19, 59, 59):
+        home = browser(app, FIREFOX)
+        assert "Chrome" in sessions_part(home)
+    with baku_second(20, 0):
+        part = sessions_part(home)
+        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
+        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
+        assert not signed_in(office)
 
 
 def test_the_list_needs_a_signed_in_citizen(client, demo):

@@ -83,6 +83,20 @@ def test_another_host_is_refused_behind_a_proxy_as_the_proxy_forwarded_it(app):
     assert client.get("/services", headers=forwarded).status_code == 200
 
 
+def test_the_operators_log_names_each_refused_host_as_it_came(app, caplog):
+    """One line per refusal, naming the host the request asked for (behind the proxy, the
+    one it forwarded): what an operator looks for when a citizen says the portal refused
+    them, or to see who probes it."""
+    direct, proxied = portal(app), portal(app, TRUSTED_PROXY_COUNT=1)
+    direct.get("/services", headers={"Host": "evil.example"})
+    proxied.get("/services", headers={"Host": "127.0.0.1:8000",
+                                      "X-Forwarded-Host": "portal.example.evil:8443"})
+    direct.get("/services", headers={"Host": "portal.example"})  # served: not logged
+    assert [r.getMessage() for r in caplog.records if r.name == "egov"] == [
+        "refused a request for host 'evil.example'",
+        "refused a request for host 'portal.example.evil:8443'"]
+
+
 def test_trusted_hosts_set_outright_are_kept_as_given(app):
     """An app created with Flask's own TRUSTED_HOSTS (create_app's mapping, as a wsgi
     script of the operator's may pass) answers those hosts only, not PUBLIC_URL's too."""

@@ -360,11 +360,16 @@ NUL_AS_A_CITIZEN = {
     "claim page": lambda client, claim: client.get("/calls/claims/%00"),
     "report line": lambda client, claim: client.get("/calls?line=%00"),
     "query name": lambda client, claim: client.get("/calls?%00=1"),
+    # A name given twice: each of its values is checked, not the first alone.
+    "second report line": lambda client, claim: client.get("/calls?line=0183456789&line=%00"),
     "claim reason": lambda client, claim: _citizen_form(
         client, "/calls/claims/new", calls=[str(_a_free_call(claim))],
         reason="Bu zəngi\x00 etməmişəm."),
     "claim line": lambda client, claim: _citizen_form(
         client, "/calls/claims/new", line="0124401234\x00", calls=["1"], reason="Etməmişəm."),
+    "second claim call": lambda client, claim: _citizen_form(
+        client, "/calls/claims/new", calls=[str(_a_free_call(claim)), "1\x00"],
+        reason="Etməmişəm."),
     "feedback": lambda client, claim: _citizen_form(client, "/calls/feedback", rating="5",
                                                     message="Yaxşı\x00 xidmətdir."),
 }

@@ -247,8 +247,10 @@ def session_ref(token):
 
 
 def _live(limits, now):
-    return ((LoginSession.last_seen_at >= now - limits.idle)
-            & (LoginSession.created_at >= now - limits.absolute))
+    # Strictly: at ends_at itself the session has ended (find_session), so it is neither
+    # listed nor counted then.
+    return ((LoginSession.last_seen_at > now - limits.idle)
+            & (LoginSession.created_at > now - limits.absolute))
 
 
 def _forget_expired(citizen):
