@@ -1029,3 +1029,19 @@ def test_a_line_on_a_plan_the_book_does_not_have_is_refused(db, tariffs, plan):
             f"1SMPL01,Leyla Quliyeva,0124931122,2021-05-14,{plan}\n"))
     assert problems == [(2, f"plan '{plan}' is not a plan of the tariff book (data/plans.csv)")]
     assert LineOwnership.select().count() == 0
+
+
+def test_a_hidden_character_in_one_row_does_not_hide_the_problems_of_the_rows_after_it(
+        registry, tariffs):
+    """The operator fixes a refused file once: every row's problem is named in one answer,
+    those after a row with an invisible character too."""
+    assert refused(import_calls, calls_csv(
+        "C\u202e1,0124931122,0222564321,2026-10-03 09:12:40,60",
+        "C2,0124931122,0222564321,2026-10-03 09:20:00,sixty",
+        "C3,0124931122,0222564321,2026-10-03 09:30:00,60\u00ad"), tariffs) == [
+        (2, "record id has an invisible or control character, U+202E (RIGHT-TO-LEFT "
+            "OVERRIDE), at position 2; type the value again without it"),
+        (3, "duration 'sixty' is not a whole number (digits 0-9 only)"),
+        (4, "duration seconds has an invisible or control character, U+00AD (SOFT HYPHEN), "
+            "at position 3; type the value again without it")]
+    assert Call.select().count() == 0
