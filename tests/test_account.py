@@ -22,10 +22,10 @@ PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605
          "(KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1")
 
 
-def at(hour, minute):
-    """A moment on 10 March 2026, in Baku time (UTC+4), frozen."""
-    return time_machine.travel(datetime(2026, 3, 10, hour - 4, minute, tzinfo=timezone.utc),
-                               tick=False)
+def at(hour, minute, second=0, day=10):
+    """A moment of March 2026 (the 10th unless said), in Baku time (UTC+4), frozen."""
+    return time_machine.travel(datetime(2026, 3, day, hour, minute, second,
+                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
 
 
 def browser(app, agent, username="aysel", password=None):
@@ -115,19 +115,13 @@ def test_the_others_are_listed_last_used_first_and_of_two_used_at_once_the_newer
     assert families == ["Firefox", "Mobile Safari", "Chrome", "Edge"]
 
 
-def baku(day, hour, minute):
-    """A moment of March 2026 in Baku time (UTC+4), frozen."""
-    return time_machine.travel(datetime(2026, 3, day, hour, minute,
-                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
-
-
 def test_a_session_used_past_midnight_shows_the_day_it_began_and_the_day_last_used(app, demo,
                                                                                   db):
-    with baku(10, 23, 55):
+    with at(23, 55):
         office = browser(app, CHROME)
-    with baku(11, 0, 5):
+    with at(0, 5, day=11):
         assert signed_in(office)
-    with baku(11, 0, 7):
+    with at(0, 7, day=11):
         part = sessions_part(browser(app, FIREFOX))
     office_card = next(card for card in part.split("<li")[1:] if "Chrome" in card)
     facts = re.findall(r"<dt>([^<]*)</dt>\s*<dd>([^<]*)</dd>", office_card)
@@ -205,10 +199,13 @@ def test_sessions_are_ended_only_by_a_post_with_the_form_token(app, browsers):
         assert signed_in(office)
 
 
-def baku_second(hour, minute, second=0):
-    """A moment on 10 March 2026, in Baku time (UTC+4), frozen to the second."""
-    return time_machine.travel(datetime(2026, 3, 10, hour, minute, second,
-                                        tzinfo=timezone(timedelta(hours=4))), tick=False)
+def assert_ended_for_both(home, office):
+    """The office's session, just past its limit, is gone from home's list and not counted
+    by «Digər sessiyalarımı bitir», and the office browser is signed out."""
+    part = sessions_part(home)
+    assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
+    assert "Başqa açıq sessiyanız yox idi." in end_others(home)
+    assert not signed_in(office)
 
 
 def end_others(client):
@@ -222,36 +219,30 @@ def test_a_session_idle_for_exactly_the_limit_is_no_longer_listed_nor_counted(ap
     """At the default limit's edge the list agrees with the session itself: idle 14:59 it
     is open (listed, and counted when ended), idle 15:00 it has ended (a page of its own
     sends that browser to the sign-in)."""
-    with baku_second(12, 0):
+    with at(12, 0):
         office = browser(app, CHROME)
-    with baku_second(12, 5):
+    with at(12, 5):
         home = browser(app, FIREFOX)
-    with baku_second(12, 14, 59):
+    with at(12, 14, 59):
         assert "Chrome" in sessions_part(home)
-    with baku_second(12, 15):
-        part = sessions_part(home)
-        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
-        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
-        assert not signed_in(office)
+    with at(12, 15):
+        assert_ended_for_both(home, office)
 
 
 def test_a_session_at_exactly_eight_hours_is_no_longer_listed_nor_counted(app, demo, db):
     """However active, a session ends eight hours after its sign-in, to the second: at
     19:59:59 the list shows the office's session begun at 12:00, at 20:00:00 it does not,
     and «Digər sessiyalarımı bitir» counts none."""
-    with baku_second(12, 0):
+    with at(12, 0):
         office = browser(app, CHROME)
     for minutes in range(14, 8 * 60, 14):  # a page every 14 minutes, to 19:56
-        with baku_second(12 + minutes // 60, minutes % 60):
+        with at(12 + minutes // 60, minutes % 60):
             assert signed_in(office), minutes
-    with baku_second(19, 59, 59):
+    with at(19, 59, 59):
         home = browser(app, FIREFOX)
         assert "Chrome" in sessions_part(home)
-    with baku_second(20, 0):
-        part = sessions_part(home)
-        assert "Chrome" not in part and "Başqa açıq sessiyanız yoxdur." in part
-        assert "Başqa açıq sessiyanız yox idi." in end_others(home)
-        assert not signed_in(office)
+    with at(20, 0):
+        assert_ended_for_both(home, office)
 
 
 def test_the_list_needs_a_signed_in_citizen(client, demo):
