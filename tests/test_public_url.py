@@ -3,6 +3,8 @@ and a request naming another host is refused; production adds Strict-Transport-S
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response
 
 from egov import create_app
 from egov.identity.sessions import SESSION_BY_TOKEN
@@ -95,6 +97,31 @@ def test_the_operators_log_names_each_refused_host_as_it_came(app, caplog):
     assert [r.getMessage() for r in caplog.records if r.name == "egov"] == [
         "refused a request for host 'evil.example'",
         "refused a request for host 'portal.example.evil:8443'"]
+
+
+def test_a_request_with_no_host_header_is_logged_as_naming_none(app, caplog):
+    """HTTP/1.0 lets a client leave Host out: the server's own name stands in, and here
+    that name is not one the portal serves. The refusal is the same page; the operator's
+    line says the request named no host, not a host it did not name."""
+    environ = EnvironBuilder("/services", base_url="http://10.9.8.7:8000/").get_environ()
+    del environ["HTTP_HOST"]
+    response = Response.from_app(portal(app).application, environ)
+    assert response.status_code == 400
+    assert "Portal bu ünvanda açılmır." in response.get_data(as_text=True)
+    assert [r.getMessage() for r in caplog.records if r.name == "egov"] == [
+        "refused a request for host ''"]
+
+
+def test_a_refused_form_under_a_trusted_domain_switches_language_at_its_page(app):
+    """TRUSTED_HOSTS may name a domain («.example.az», any host under it); a refused
+    request goes on as one for that domain's own name, so a refused form's language
+    switch still finds the portal page it was sent from, as on any refused form."""
+    client = portal(app, TRUSTED_HOSTS=[".example.az", "portal.example"])
+    response = client.post("/auth/logout", headers={
+        "Host": "evil.example", "Referer": "http://example.az/services"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="/services?lang=en" hreflang="en"' in page
 
 
 def test_trusted_hosts_set_outright_are_kept_as_given(app):

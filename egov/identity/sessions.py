@@ -69,16 +69,18 @@ class Limits:
     absolute: timedelta
     warning: timedelta
 
-    @property
-    def touch_after(self):
+    # The property and the class methods made from plain functions: mutmut does not
+    # mutate decorated ones (docs/testing.md).
+    def _touch_after(self):
         """How stale last_seen_at may grow before a request writes it again.
 
         Writing on every request would make each page view a write; a quarter of
         the idle limit keeps an active session alive whatever the limit is."""
         return self.idle / 4
 
-    @classmethod
-    def from_config(cls, config):
+    touch_after = property(_touch_after)
+
+    def _from_config(cls, config):
         seconds = config.get("SESSION_IDLE_SECONDS") or config["SESSION_IDLE_MINUTES"] * 60
         idle = timedelta(seconds=seconds)
         # The warning must come after the last write of activity could have been skipped
@@ -87,9 +89,12 @@ class Limits:
         return cls(idle=idle, absolute=timedelta(hours=config["SESSION_MAX_HOURS"]),
                    warning=warning)
 
-    @classmethod
-    def current(cls):
+    from_config = classmethod(_from_config)
+
+    def _current(cls):
         return cls.from_config(current_app.config)
+
+    current = classmethod(_current)
 
 
 class SignedIn(UserMixin):
@@ -102,9 +107,10 @@ class SignedIn(UserMixin):
     def get_id(self):
         return self.login_session.token
 
-    @property
-    def full_name(self):
+    def _full_name(self):
         return self.citizen.full_name
+
+    full_name = property(_full_name)
 
 
 def open_session(kind, owner, **fields):
