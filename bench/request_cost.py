@@ -32,18 +32,9 @@ BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Sec-Fetch-Site": "same
 
 def serve(url, path, times):
     """Run inside valgrind: sign in, then ask `path` `times` times."""
-    from egov import create_app
-    from egov.demo import AYSEL
+    from bench.in_process import signed_in_client
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/auth/login/password", data={"username": AYSEL["username"],
-                                               "password": AYSEL["password"],
-                                               "csrf_token": token})
-    client.get("/calls")  # the first report counts a use; the next ones are views
+    client = signed_in_client(url)
     headers = dict(BROWSER)
     if PAGES[path].startswith("the line-swap"):
         headers.update({"HX-Request": "true", "HX-Target": "call-report"})

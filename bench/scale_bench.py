@@ -196,18 +196,10 @@ def measure_import(tariffs):
 def statements_per_report():
     """The statements one report view sends to the database, counted in process on the
     bench database (a second view of a signed-in citizen; BEGIN and COMMIT not counted)."""
-    from egov import create_app
+    from bench.in_process import signed_in_client
     from egov.db import database as proxy
 
-    app = create_app({"DATABASE_URL": database.obj._egov_url, "SECRET_KEY": "bench",
-                      "RATELIMIT_STORAGE_URI": "memory://"})
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/auth/login/password", data={"username": AYSEL["username"],
-                                               "password": AYSEL["password"],
-                                               "csrf_token": token})
-    client.get("/calls")
+    client = signed_in_client(database.obj._egov_url)
     kind = type(proxy.obj)
     original, sent = kind.execute_sql, []
     kind.execute_sql = lambda self, sql, *a, **k: (sent.append(sql), original(self, sql, *a,
