@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
-    catalogue, clock, compression, config, db, devidp, fixed_urls, i18n, security, static_files,
+    catalogue, clock, compression, config, db, devidp, i18n, security, static_files,
 )
 from .backoffice.intake.cli import register_intake_commands
 from .backoffice.staff_accounts import create_staff_command
@@ -69,7 +69,6 @@ def create_app(test_config=None):
     login_manager.user_loader(sessions.load_citizen)
     sessions.init_app(app)
     app.jinja_env.filters.update(FILTERS)
-    fixed_urls.init_app(app)
     # The breadcrumbs and the feedback page name the one service this installation provides.
     app.jinja_env.globals["calls_service"] = catalogue.calls_service
     security.init_app(app)
