@@ -244,6 +244,42 @@ def test_a_crash_midway_leaves_the_database_as_before(registry, tariffs):
     assert import_calls(calls_csv(*rows), tariffs).added == 10
 
 
+def test_payment_marks_are_written_a_batch_at_a_time_and_ctrl_c_keeps_none(registry, tariffs):
+    """The writing bar moves a batch at a time (2, then 1 of 3 marks in batches of 2);
+    Ctrl-C after the last batch but before the commit leaves every call unpaid."""
+    from contextlib import nullcontext
+
+    import_calls(calls_csv(*(f"C{i},0124931122,0222564321,2026-10-0{i} 09:12:40,60"
+                             for i in (1, 2, 3))), tariffs)
+    written = []
+
+    def interrupted(label, total):
+        class Bar:
+            def update(self, n):
+                if label.startswith("Writing"):
+                    written.append(n)
+                    if len(written) == 2:
+                        raise KeyboardInterrupt
+
+        return nullcontext(Bar())
+
+    payments = "record_id,paid_at\nC1,2026-10-10\nC2,2026-10-10\nC3,2026-10-10\n"
+    with pytest.raises(KeyboardInterrupt):
+        import_payments(text_source(payments), progress=interrupted, batch_size=2)
+    assert written == [2, 1]
+    assert Call.select().where(Call.paid_at.is_null(False)).count() == 0
+    assert import_payments(text_source(payments)).summary() == "3 marked paid, 0 already there"
+
+
+def test_a_file_imported_again_says_it_added_nothing(registry, tariffs):
+    """What the operator reads after sending the same calls file twice: «0 added», not
+    a summary that leaves the additions out."""
+    rows = ("C1,0124931122,0222564321,2026-10-03 09:12:40,60",
+            "C2,0124931122,0222564321,2026-10-04 09:12:40,60")
+    assert import_calls(calls_csv(*rows), tariffs).summary() == "2 added, 0 already there"
+    assert import_calls(calls_csv(*rows), tariffs).summary() == "0 added, 2 already there"
+
+
 def test_a_crash_while_changing_holders_keeps_the_old_holder(registry):
     def crash_on_write(label, total):
         if label.startswith("Writing"):
