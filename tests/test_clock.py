@@ -76,3 +76,9 @@ def test_a_testing_app_shows_the_month_of_its_clock(
     monkeypatch.setenv("TEST_CLOCK", "2030-01-01T00:00:00Z")
     create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
     assert utcnow().strftime("%Y-%m") == "2025-03"
+    # Stopped (as a test's own process does), the real clock is back, and a later app
+    # may start another.
+    clock.stop()
+    assert utcnow() > datetime(2026, 12, 1)  # naive UTC, as the database keeps it
+    create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
+    assert utcnow().strftime("%Y-%m") == "2030-01"
