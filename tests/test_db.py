@@ -261,22 +261,37 @@ def test_a_write_whose_connection_died_before_it_is_run_again_and_stored_once(
     assert Feedback.select().where(Feedback.message == "after the restart").count() == 1
 
 
-def _write_route(app, name, step):
-    """A view of this test's own: stores a feedback row in a transaction, calling `step` with
-    the attempt's number inside it and with minus that number after its commit, then reads."""
+def _store_feedback(message):
+    """One feedback row of the signed-in citizen, as a view of these tests writes it."""
     from flask_login import current_user
 
     from egov.catalogue import calls_service
-    from egov.db import database
     from egov.timeutil import utcnow
+
+    Feedback.create(service=calls_service().id, citizen=current_user.citizen.id, rating=3,
+                    message=message, created_at=utcnow())
+
+
+def _assert_503_once_and_stored(answer, attempts, stored):
+    """«Try again later» in English, the view run once, and `stored` ({message: times})
+    exactly what the feedback table holds."""
+    assert answer.status_code == 503
+    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
+    assert attempts == [1]
+    assert Counter(message for message, in Feedback.select(Feedback.message).tuples()) == stored
+
+
+def _write_route(app, name, step):
+    """A view of this test's own: stores a feedback row in a transaction, calling `step` with
+    the attempt's number inside it and with minus that number after its commit, then reads."""
+    from egov.db import database
 
     attempts = []
 
     def view():
         attempts.append(len(attempts) + 1)
         with database.atomic():
-            Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
-                            rating=3, message=name, created_at=utcnow())
+            _store_feedback(name)
             step(len(attempts), database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
         step(-len(attempts), database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
         return f"stored, {Feedback.select().count()} in all"
@@ -448,16 +463,10 @@ def test_a_request_that_committed_once_and_lost_its_second_commit_answers_503_on
     attempts = []
 
     def view():
-        from flask_login import current_user
-
-        from egov.catalogue import calls_service
-        from egov.timeutil import utcnow
-
         attempts.append(len(attempts) + 1)
         for message in ("first of two", "second of two"):
             with database.atomic():
-                Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
-                                rating=3, message=message, created_at=utcnow())
+                _store_feedback(message)
             proxy.lose_at(b"COMMIT", server_gets_it=False)
         return "stored"
 
@@ -471,11 +480,7 @@ def test_a_request_that_committed_once_and_lost_its_second_commit_answers_503_on
         finally:
             proxied.close_all()
             database.initialize(direct)
-    assert answer.status_code == 503
-    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
-    assert attempts == [1]
-    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
-    assert stored == {"first of two": 1}
+    _assert_503_once_and_stored(answer, attempts, {"first of two": 1})
 
 
 def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answers_503_once(
@@ -486,11 +491,8 @@ def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answe
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's failing commit (PostgreSQL's lost one is tested just above)")
     import peewee
-    from flask_login import current_user
 
-    from egov.catalogue import calls_service
     from egov.db import database
-    from egov.timeutil import utcnow
 
     attempts, fail_next = [], []
     commit = peewee.Database.commit
@@ -505,8 +507,7 @@ def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answe
         attempts.append(len(attempts) + 1)
         for message in ("first of two", "second of two"):
             with database.atomic():
-                Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
-                                rating=3, message=message, created_at=utcnow())
+                _store_feedback(message)
                 if message == "second of two":
                     fail_next.append(True)
         return "stored"
@@ -515,11 +516,7 @@ def test_sqlite_a_request_that_committed_once_and_failed_its_second_commit_answe
     auth.login()
     monkeypatch.setattr(peewee.Database, "commit", locked_once)
     answer = client.get("/test/two-commits-sqlite", headers={"Accept-Language": "en"})
-    assert answer.status_code == 503
-    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
-    assert attempts == [1]
-    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
-    assert stored == {"first of two": 1}
+    _assert_503_once_and_stored(answer, attempts, {"first of two": 1})
 
 
 def test_sqlite_a_request_that_wrote_outside_a_transaction_is_not_run_again_when_locked(
@@ -530,24 +527,18 @@ def test_sqlite_a_request_that_wrote_outside_a_transaction_is_not_run_again_when
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's write outside a transaction (on PostgreSQL each such write is "
                     "a transaction of its own, its COMMIT tested above)")
-    from flask_login import current_user
-
-    from egov.catalogue import calls_service
     from egov.db import database
-    from egov.timeutil import utcnow
 
     attempts = []
 
     def view():
         attempts.append(len(attempts) + 1)
-        Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
-                        rating=3, message="written alone", created_at=utcnow())
+        _store_feedback("written alone")
         database.connection().execute("PRAGMA busy_timeout = 100")
         writer = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
         writer.execute("BEGIN EXCLUSIVE")
         try:
-            Feedback.create(service=calls_service().id, citizen=current_user.citizen.id,
-                            rating=3, message="after the lock", created_at=utcnow())
+            _store_feedback("after the lock")
         finally:
             writer.execute("ROLLBACK")
             writer.close()
@@ -557,11 +548,7 @@ def test_sqlite_a_request_that_wrote_outside_a_transaction_is_not_run_again_when
     app.add_url_rule("/test/write-then-locked", "write_then_locked", view)
     auth.login()
     answer = client.get("/test/write-then-locked", headers={"Accept-Language": "en"})
-    assert answer.status_code == 503
-    assert "The service is temporarily unavailable." in answer.get_data(as_text=True)
-    assert attempts == [1]
-    stored = Counter(message for message, in Feedback.select(Feedback.message).tuples())
-    assert stored == {"written alone": 1}
+    _assert_503_once_and_stored(answer, attempts, {"written alone": 1})
 
 
 def test_outside_a_request_an_outcome_is_asked_again_until_the_database_answers(
