@@ -158,3 +158,16 @@ def test_the_schema_accepts_exactly_the_kinds_of_the_numbering_plan(world, db):
 ])
 def test_one_way_to_write_a_number(dialled, shown):
     assert format_phone(dialled) == shown
+
+
+def test_the_caches_of_the_numbering_plan_are_emptied_between_tests():
+    """tests/support/caches.py finds the product's caches itself, so that one added later
+    is emptied too: the numbering plan's, warmed here, are among them, and come out empty
+    (a warm answer would hide a mutant of the function it caches)."""
+    from tests.support.caches import clear_caches, product_caches
+
+    assert classify("0124401234", "0222564321") == INTERCITY
+    assert {normalise, classify} <= set(product_caches())
+    clear_caches()
+    assert normalise.cache_info().currsize == 0
+    assert classify.cache_info().currsize == 0

@@ -3,24 +3,24 @@
 mutmut runs each mutant's tests in a process forked from one that has run them all
 before, where a warm cache answers instead of the mutant (docs/testing.md, "What mutmut
 cannot see")."""
-from egov import access_log, locales, timeutil
-from egov.telephony import areas, billing, charges, destinations, numbering, public_holidays
+import sys
 
-CACHED = (
-    timeutil._month_label, timeutil._skeleton_pattern,
-    locales._locale,
-    access_log.browser_family,
-    numbering.normalise, numbering.area, numbering.classify, numbering.format_phone,
-    destinations._name,
-    charges._plans, charges._decimal_pattern,
-    billing._number_symbols, billing._factor_text,
-    areas.load_areas,
-    public_holidays._law_holidays,
-)
+
+def product_caches():
+    """Every lru_cache of the product's modules loaded so far: found, not listed, so that a
+    cache added later is emptied too (one missing from a list would let a warm answer hide
+    its mutants, and nothing would say so)."""
+    for name, module in list(sys.modules.items()):
+        if name == "egov" or name.startswith("egov."):
+            for value in vars(module).values():
+                # type(value): a module's `current_app` proxy raises outside an app on any
+                # attribute asked of it.
+                if hasattr(type(value), "cache_clear") and value.__module__ == name:
+                    yield value
 
 
 def clear_caches():
-    for cached in CACHED:
+    for cached in product_caches():
         cached.cache_clear()
 
 
