@@ -20,14 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from egov.demo import AYSEL_FIRST_LINE  # noqa: E402
+
 WARM, MEASURED = 30, 20
-PAGES = {
-    "/healthz": "healthz",
-    "/": "home",
-    "/calls": "the report",
-    "/calls?line=0124401234": "the line-swap fragment",  # asked by htmx
-}
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Sec-Fetch-Site": "same-origin"}
+HTMX_SWAP = {"HX-Request": "true", "HX-Target": "call-report"}
+# path: (name, the headers asked with it beside a browser's)
+PAGES = {
+    "/healthz": ("healthz", {}),
+    "/": ("home", {}),
+    "/calls": ("the report", {}),
+    f"/calls?line={AYSEL_FIRST_LINE}": ("the line-swap fragment", HTMX_SWAP),
+}
 
 
 def serve(url, path, times):
@@ -35,9 +39,7 @@ def serve(url, path, times):
     from bench.in_process import signed_in_client
 
     client = signed_in_client(url)
-    headers = dict(BROWSER)
-    if PAGES[path].startswith("the line-swap"):
-        headers.update({"HX-Request": "true", "HX-Target": "call-report"})
+    headers = {**BROWSER, **PAGES[path][1]}
     for _ in range(times):
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.status_code)
@@ -54,7 +56,7 @@ def instructions(url, path, times):
 def demo_database():
     folder = tempfile.mkdtemp(prefix="request-cost-")
     url = f"sqlite:///{folder}/demo.sqlite3"
-    subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "prepare-demo"], check=True,
+    subprocess.run([sys.executable, "-m", "flask", "prepare-demo"], check=True,
                    env={**os.environ, "DATABASE_URL": url}, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
     return url
@@ -65,7 +67,7 @@ def main():
     paths = sys.argv[2:] or list(PAGES)
     cost = {}
     for path in paths:
-        cost[PAGES[path]] = (instructions(url, path, WARM + MEASURED)
+        cost[PAGES[path][0]] = (instructions(url, path, WARM + MEASURED)
                              - instructions(url, path, WARM)) / MEASURED
     print(f"Instructions per request ({url}, {MEASURED} after {WARM}):")
     for name, count in cost.items():
