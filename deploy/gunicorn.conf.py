@@ -8,15 +8,16 @@ import os
 
 # --- The process model, in one place: `make bench` serves with this file (and measures
 # other settings beside it with BENCH_COMPARE), so a performance pass changes it here and
-# nowhere else. Measured on a 2-core machine under 200 signed-in sessions (docs/performance.md,
-# "The process model"): two workers per core with four threads each served the most reports
-# with the shortest tail (244 pages/s, p99 1.5 s; -w 2 --threads 4: 187/s, 1.8 s; -w 4 with
-# one thread: 199/s, 1.9 s; -w 8 --threads 2: 191/s, 2.3 s). A thread that waits on PostgreSQL
-# lets its worker serve another request; the app keeps no per-thread state but its pooled
-# connection, so each thread holds at most one PostgreSQL connection: size PostgreSQL's
-# max_connections for hosts x workers x threads, plus the scheduled jobs.
+# nowhere else. Measured on a 2-core machine under 200 signed-in sessions, two runs each
+# (docs/performance.md, "The process model", 7 December 2026): two workers per core with two
+# threads each served the most reports (464 and 477 pages/s, p99 0.75 and 0.85 s); four
+# threads spent more in switching than they gained (383/s, p99 1.1 s), one thread lost the
+# requests a worker could serve while another waits on PostgreSQL (441/s). The app keeps no
+# per-thread state but its pooled connection, so each thread holds at most one PostgreSQL
+# connection: size PostgreSQL's max_connections for hosts x workers x threads, plus the
+# scheduled jobs.
 WORKERS_PER_CORE = 2
-THREADS = 4
+THREADS = 2
 
 # The cores this process may run on (a cgroup or systemd's CPUAffinity= can give fewer than
 # the machine has; os.cpu_count() would not see it).

@@ -112,7 +112,7 @@ def test_the_gunicorn_file_takes_its_processes_from_the_cores_and_logs_no_person
     exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)
     cores = len(os.sched_getaffinity(0))
     assert (settings["workers"], settings["threads"], settings["worker_class"]) \
-        == (2 * cores, 4, "gthread")
+        == (2 * cores, 2, "gthread")
     assert settings["graceful_timeout"] == 20 and settings["keepalive"] == 75
     # A restarted host listens only once its workers can answer (see the failover below).
     assert settings["preload_app"] is True
@@ -625,7 +625,7 @@ def test_a_host_killed_and_restarted_under_load_loses_nothing(deployment, capsys
         return f"{max(latencies, default=0) * 1000:.0f} ms"
 
     with capsys.disabled():  # the figures belong in every run's output
-        print(f"\n--- failover ({WORKERS} workers x 4 threads per host, {len(readers)} readers "
+        print(f"\n--- failover ({WORKERS} workers x 2 threads per host, {len(readers)} readers "
               f"and 1 writer, {time.monotonic() - began:.1f} s): {len(views)} report views, "
               f"{len(failed)} failed, {len(retried)} retried by nginx on the other host; "
               f"max latency {most(around_kill)} in the 2 s after the kill, "
