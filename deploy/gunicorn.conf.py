@@ -40,6 +40,11 @@ graceful_timeout = 20
 # connection before gunicorn does and never sends a request on one gunicorn just closed.
 keepalive = 75
 
+# Each worker tells the master it is alive by touching a file at every request it serves;
+# on a disk (egov.service's PrivateTmp /tmp is one) that is a metadata write each time,
+# which gunicorn's docs warn can block a worker. In memory it costs nothing.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
 # The master imports the app once, before it opens its socket, and forks workers that are
 # ready at once. Without it a restarted host listens at once while each worker still imports
 # the app, and what nginx sends it meanwhile waits in the socket's queue: in the deployment

@@ -116,6 +116,8 @@ def test_the_gunicorn_file_takes_its_processes_from_the_cores_and_logs_no_person
     assert settings["graceful_timeout"] == 20 and settings["keepalive"] == 75
     # A restarted host listens only once its workers can answer (see the failover below).
     assert settings["preload_app"] is True
+    # The workers' heartbeat in memory, not on the private /tmp's disk.
+    assert settings["worker_tmp_dir"] == "/dev/shm"
     log_format = settings["access_log_format"]
     # The client's address, the request line (with its query string), the query string,
     # the Referer, the User-Agent, the basic-auth user and any cookie: none of them.
