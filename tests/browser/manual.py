@@ -67,6 +67,12 @@ def ministry_services(page):
     return page.get_by_role("list", name=f"{MINISTRY} xidmətləri")
 
 
+def settled(page):
+    """htmx has swapped and settled what it asked for (the links it brought are live)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def open_ministry(page):
     """Step 2: the row «Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi»."""
     ministry_row(page).click()

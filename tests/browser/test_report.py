@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import _page
-from .manual import AYSEL, mark_document, path_of, report_table, same_document
+from .manual import AYSEL, mark_document, path_of, report_table, same_document, settled
 
 PHONE, DESKTOP = (320, 640), (1280, 800)
 FIRST_LINE, SECOND_LINE = "0124401234", "0183456789"
@@ -41,12 +41,6 @@ def fits_the_screen(page):
     scroll, client = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     return scroll <= client
-
-
-def settled(page):
-    """htmx has swapped and settled what it asked for."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def charge_of(row):
