@@ -20,13 +20,17 @@ from .demo import prepare_demo_command
 from .extensions import csrf, limiter, login_manager
 from .formatting import FILTERS
 from .identity import oidc, passwords, sessions
+from .localized_templates import LocalizedEnvironment
 from .schema import create_tables
 
 
 class Portal(Flask):
     """Flask, and one thing more: a request whose pooled database connection turns out
     dead (the server restarted, failed over) before the request changed anything is run
-    again on a fresh one, within DATABASE_RETRY_SECONDS (egov.db.dispatch_retrying)."""
+    again on a fresh one, within DATABASE_RETRY_SECONDS (egov.db.dispatch_retrying).
+    Its templates are compiled once per language (egov.localized_templates)."""
+
+    jinja_environment = LocalizedEnvironment
 
     def full_dispatch_request(self):
         return db.dispatch_retrying(super().full_dispatch_request,

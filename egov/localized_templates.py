@@ -1,0 +1,102 @@
+"""Templates compiled once per language, with their fixed texts already translated.
+
+Most of a page's words are fixed: `{{ _("Tarix") }}` reads the same on every view in a
+language, yet Jinja calls `_()` for it at every render (82 calls on a report, each a
+call through Jinja's context and a catalogue look-up). The portal's templates are
+compiled once per language instead, each `_("a fixed text")` replaced by its translation
+as markup (what `_()` gives in an autoescaped template), which Jinja then writes into the
+template's own text. A fixed text with values, `_("%(month)s ayında…", month=…)`, becomes
+its translation formatted at render time, the values escaped as `_()` escapes them. A
+text known only at render time (`_(label)`) is still translated by `_()` itself.
+
+The language is the request's (egov.locales.page_locale), when the template is first
+asked for in it; each language keeps its own compiled templates (Jinja's cache, one per
+language), so a page never mixes two. Outside an app (Babel's extraction, say) nothing
+is translated.
+"""
+from flask import has_app_context
+from flask.templating import Environment
+from jinja2 import nodes
+from jinja2.utils import LRUCache
+from jinja2.visitor import NodeTransformer
+
+from .locales import catalogue, page_locale
+
+# The templates' names for the page's gettext (egov.i18n.install).
+GETTEXT_NAMES = ("_", "gettext")
+
+
+def _fixed_text(call):
+    """The text of `_("a fixed text", name=value…)`, or None for any other call."""
+    if not (isinstance(call.node, nodes.Name) and call.node.name in GETTEXT_NAMES):
+        return None
+    if len(call.args) != 1 or call.dyn_args is not None or call.dyn_kwargs is not None:
+        return None
+    text = call.args[0]
+    return text.value if isinstance(text, nodes.Const) and isinstance(text.value, str) else None
+
+
+class _TranslateFixedTexts(NodeTransformer):
+    def __init__(self, translations):
+        self.translations = translations
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        text = _fixed_text(node)
+        if text is None:
+            return node
+        translated = nodes.MarkSafeIfAutoescape(
+            nodes.Const(self.translations.ugettext(text), lineno=node.lineno),
+            lineno=node.lineno)
+        if not node.kwargs and "%" not in translated.expr.value:
+            return translated
+        # As _() does: «%(name)s» filled with escaped values; a «%%» reads «%».
+        values = nodes.Dict([nodes.Pair(nodes.Const(kw.key), kw.value, lineno=node.lineno)
+                             for kw in node.kwargs], lineno=node.lineno)
+        return nodes.Mod(translated, values, lineno=node.lineno)
+
+
+def _language_key():
+    locale = page_locale()
+    return str(locale) if locale is not None else None
+
+
+def _empty_like(cache):
+    """A new, empty template cache of the same kind and size as `cache`."""
+    if isinstance(cache, LRUCache):
+        return LRUCache(cache.capacity)
+    return None if cache is None else type(cache)()
+
+
+class LocalizedEnvironment(Environment):
+    """Flask's template environment, with one template cache per language and the fixed
+    texts translated when a template is compiled (egov.Portal uses it)."""
+
+    def __init__(self, app, **options):
+        self._caches = {}
+        super().__init__(app, **options)
+
+    # Jinja keeps compiled templates in `cache`; here it is the cache of the request's
+    # language, so that a template compiled in one is never served in another.
+    def _language_cache(self):
+        key = _language_key()
+        cache = self._caches.get(key)
+        if cache is None and self._blank_cache is not None:
+            cache = self._caches.setdefault(key, _empty_like(self._blank_cache))
+        return cache
+
+    def _set_cache(self, cache):
+        self._blank_cache = cache
+        self._caches = {}
+
+    cache = property(_language_cache, _set_cache)
+
+    def compiled_languages(self):
+        """The languages templates have been compiled in (at most the portal's three:
+        the language is the one Flask-Babel settled, never a client's raw choice)."""
+        return set(self._caches)
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if isinstance(source, str) and has_app_context():
+            source = _TranslateFixedTexts(catalogue()).visit(self.parse(source, name, filename))
+        return super().compile(source, name, filename, raw, defer_init)

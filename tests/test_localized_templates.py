@@ -1,0 +1,67 @@
+"""Templates compiled once per language with their fixed texts translated
+(egov/localized_templates.py): each language reads its own words, whatever was asked
+before it; values in a text are still escaped; only the portal's languages are compiled."""
+import pytest
+
+PORTAL_NAMES = {"az": "Elektron Hökumət Portalı", "en": "Electronic Government Portal",
+                   "ru": "Портал электронного правительства"}
+
+
+def test_each_language_reads_its_own_fixed_texts_whatever_was_asked_before(client):
+    """One app, one process: the page compiled in English is not served to the Russian
+    request after it, nor the Russian one to Azerbaijani."""
+    for language in ("en", "ru", "az", "en", "az"):
+        page = client.get(f"/services?lang={language}").get_data(as_text=True)
+        others = [name for code, name in PORTAL_NAMES.items() if code != language]
+        assert f"<span>{PORTAL_NAMES[language]}</span>" in page  # the header's, a fixed text
+        assert not any(name in page for name in others)
+
+
+def test_a_fixed_text_is_written_into_the_compiled_template(app):
+    """No call left to make at render time: the translation is the template's own text."""
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        code = app.jinja_env.compile('<th>{{ _("Tarix") }}</th>', raw=True)
+    assert "<th>Date</th>" in code
+    assert "context.call" not in code
+
+
+def test_a_fixed_text_with_values_is_translated_and_its_values_escaped(app):
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        template = app.jinja_env.from_string(
+            '{{ _("%(month)s ayında bu nömrədən şəhərlərarası və ya beynəlxalq danışıq '
+            'aparılmayıb.", month=month) }}')
+        assert template.render(month="<b>May</b>") == (
+            "No intercity or international calls were made from this number in "
+            "&lt;b&gt;May&lt;/b&gt;.")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('{{ _("50%% endirim") }}', "50% endirim"),  # «%%» reads «%», as with _() itself
+    ('{{ _(label) }}', "Date"),  # a text known only at render time: _() at render time
+    ('{{ _("Tarix") | upper }}', "DATE"),
+])
+def test_texts_read_as_the_templates_gettext_would_give_them(app, source, expected):
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert app.jinja_env.from_string(source).render(label="Tarix") == expected
+
+
+def test_outside_an_app_nothing_is_translated(app):
+    """Babel's extraction, or a template compiled by a tool: the _() calls stay."""
+    code = app.jinja_env.compile('{{ _("Tarix") }}', raw=True)
+    assert "'Tarix'" in code and "context.call" in code
+
+
+def test_a_client_cannot_make_the_portal_compile_a_fourth_language(client, app):
+    for hostile in ("xx", "../../etc/passwd", "en-US", "EN", "ru_RU", "%00", "az" * 200):
+        # A NUL is refused outright (400, egov.security); the others are read as no choice.
+        assert client.get(f"/services?lang={hostile}").status_code == (
+            400 if hostile == "%00" else 200)
+        assert client.get("/services", headers={"Accept-Language": f"{hostile};q=1"}
+                          ).status_code == 200
+    client.set_cookie("lang", "zz")
+    assert client.get("/services").status_code == 200
+    assert app.jinja_env.compiled_languages() <= {"az", "en", "ru"}
+    assert "az" in app.jinja_env.compiled_languages()
