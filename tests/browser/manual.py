@@ -68,7 +68,11 @@ def ministry_services(page):
 
 
 def settled(page):
-    """htmx has swapped and settled what it asked for (the links it brought are live)."""
+    """htmx has swapped and settled what it asked for (the links it brought are live).
+
+    A step's content shows at the swap; htmx makes its links and forms its own when the
+    swap settles, a moment later. A person never acts within that moment; a test that
+    did would follow a plain link, or change a select nobody listens to yet."""
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
@@ -77,6 +81,7 @@ def open_ministry(page):
     """Step 2: the row «Nəqliyyat, Rabitə və Yüksək Texnologiyalar Nazirliyi»."""
     ministry_row(page).click()
     ministry_services(page).wait_for()
+    settled(page)
     # In place or as a page, the title names the ministry.
     expect(page).to_have_title(re.compile("^" + re.escape(MINISTRY) + " — "))
 
@@ -85,6 +90,7 @@ def open_service(page):
     """Step 2, continued: the service's name among the ministry's services."""
     ministry_services(page).get_by_role("link", name=SERVICE).click()
     page.get_by_role("heading", name=SERVICE, level=1).wait_for()
+    settled(page)
 
 
 def follow_manual_to_report(page, who=AYSEL):
@@ -100,6 +106,7 @@ def choose_line(page, number):
     if not page.javascript:
         page.get_by_role("button", name="Göstər").click()
     page.locator("#call-report .phone").filter(has_text=number).wait_for()
+    settled(page)
 
 
 def sign_out(page):

@@ -176,6 +176,7 @@ def test_in_russian_on_a_phone_a_claim_on_last_months_call_shows_on_its_row(
 
         page.get_by_label("Номер телефона").select_option(label="018 345 67 89")
         expect(page.locator("#call-report .phone")).to_have_text("Телефон: 018 345 67 89")
+        settled(page)
         page.get_by_label("Месяц", exact=True).select_option(label="ноябрь 2026")
         expect(caption(page)).to_have_text(
             "Междугородные и международные разговоры за ноябрь 2026")
