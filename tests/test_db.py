@@ -656,6 +656,41 @@ def test_a_same_shape_query_is_built_once_and_answers_each_runs_values(world, db
     assert len(built) == 1 and built[0] != "1AAAAAA"  # built once, with stand-ins
 
 
+def test_a_joined_same_shape_read_gives_peewees_rows_and_reads_its_columns_once(
+        world, db, monkeypatch):
+    """The holdings read (ownership joined to its line): every run's rows are what peewee's
+    own query gives, while the work of matching the cursor's columns to the query's fields
+    is done at the first run only."""
+    import peewee
+
+    from egov.db import SameShape
+    from egov.models import LineOwnership, PhoneLine
+
+    first, second = world.citizen("1AAAAAA", "Birinci"), world.citizen("2BBBBBB", "İkinci")
+    world.line("0124400001", first)
+    world.line("0124400002", first)
+    world.line("0224400003", second)
+    matched = []
+    resolve = peewee._resolve_model_columns
+    monkeypatch.setattr(peewee, "_resolve_model_columns",
+                        lambda *args: matched.append(args) or resolve(*args))
+
+    def holdings(citizen_id):
+        return (LineOwnership.select(LineOwnership, PhoneLine).join(PhoneLine)
+                .where(LineOwnership.citizen == citizen_id).order_by(PhoneLine.number))
+
+    query = SameShape("test_holdings", holdings)
+    for citizen, numbers in ((first, ["0124400001", "0124400002"]), (second, ["0224400003"]),
+                             (first, ["0124400001", "0124400002"])):
+        rows = list(query.run(citizen.id))
+        assert [(own.line.number, own.citizen_id) for own in rows] \
+            == [(number, citizen.id) for number in numbers]
+        assert [(own.id, own.line.id) for own in rows] \
+            == [(own.id, own.line.id) for own in holdings(citizen.id)]
+    # Three runs of the same shape, one matching; peewee's own query (above) matches each time.
+    assert len(matched) == 1 + 3
+
+
 def test_a_value_that_does_not_reach_the_sql_as_given_is_refused_at_once(world, db):
     from egov.db import SameShape
     from egov.models import Citizen
