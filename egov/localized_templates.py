@@ -17,7 +17,6 @@ is translated.
 from flask import has_app_context
 from flask.templating import Environment
 from jinja2 import nodes
-from jinja2.utils import LRUCache
 from jinja2.visitor import NodeTransformer
 
 from .locales import catalogue, page_locale
@@ -61,31 +60,22 @@ def _language_key():
     return str(locale) if locale is not None else None
 
 
-def _empty_like(cache):
-    """A new, empty template cache of the same kind and size as `cache`."""
-    if isinstance(cache, LRUCache):
-        return LRUCache(cache.capacity)
-    return None if cache is None else type(cache)()
-
-
 class LocalizedEnvironment(Environment):
     """Flask's template environment, with one template cache per language and the fixed
     texts translated when a template is compiled (egov.Portal uses it)."""
 
-    def __init__(self, app, **options):
-        self._caches = {}
-        super().__init__(app, **options)
-
     # Jinja keeps compiled templates in `cache`; here it is the cache of the request's
     # language, so that a template compiled in one is never served in another.
     def _language_cache(self):
+        if self._blank_cache is None:  # Jinja's caching switched off (cache_size=0)
+            return None
         key = _language_key()
         cache = self._caches.get(key)
-        if cache is None and self._blank_cache is not None:
-            cache = self._caches.setdefault(key, _empty_like(self._blank_cache))
+        if cache is None:  # a new, empty cache of Jinja's kind and size (LRU, 400)
+            cache = self._caches.setdefault(key, self._blank_cache.copy())
         return cache
 
-    def _set_cache(self, cache):
+    def _set_cache(self, cache):  # Jinja's __init__ sets its cache: each language gets one
         self._blank_cache = cache
         self._caches = {}
 

@@ -2,6 +2,9 @@
 (egov/localized_templates.py): each language reads its own words, whatever was asked
 before it; values in a text are still escaped; only the portal's languages are compiled."""
 import pytest
+from jinja2 import TemplateSyntaxError
+
+from egov.localized_templates import LocalizedEnvironment
 
 PORTAL_NAMES = {"az": "Elektron Hökumət Portalı", "en": "Electronic Government Portal",
                    "ru": "Портал электронного правительства"}
@@ -65,3 +68,43 @@ def test_a_client_cannot_make_the_portal_compile_a_fourth_language(client, app):
     assert client.get("/services").status_code == 200
     assert app.jinja_env.compiled_languages() <= {"az", "en", "ru"}
     assert "az" in app.jinja_env.compiled_languages()
+
+
+def test_each_template_is_compiled_once_per_language(client, monkeypatch):
+    compiled = []
+    compile_ = LocalizedEnvironment.compile
+    monkeypatch.setattr(LocalizedEnvironment, "compile",
+                        lambda self, source, name=None, *args, **kwargs:
+                        compiled.append(name) or compile_(self, source, name, *args, **kwargs))
+    for language in ("en", "ru", "en", "ru", "en"):
+        assert client.get(f"/services?lang={language}").status_code == 200
+    assert compiled.count("portal/catalogue.html") == 2  # once in English, once in Russian
+    assert compiled.count("base.html") == 2
+
+
+def test_a_template_with_values_passed_whole_is_left_to_gettext(app):
+    """`_("…", **values)`: which names it fills is known only at render time."""
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        template = app.jinja_env.from_string('{{ _("%(n)s saniyə", **values) }}')
+        assert template.render(values={"n": 3}) == "3 seconds"
+
+
+def test_errors_name_the_template_and_its_line(app):
+    """A template's syntax error, and an error while it renders a text, still say where."""
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        with pytest.raises(TemplateSyntaxError) as syntax:
+            app.jinja_env.compile("\n{% if %}", name="broken.html", filename="/t/broken.html")
+        assert (syntax.value.name, syntax.value.filename, syntax.value.lineno) \
+            == ("broken.html", "/t/broken.html", 2)
+        code = app.jinja_env.compile('{{ _("Tarix") }}', name="fine.html", filename="/t/f.html")
+        assert code.co_filename == "/t/f.html"
+        assert "name = 'fine.html'" in app.jinja_env.compile(
+            '{{ _("Tarix") }}', name="fine.html", raw=True)
+        template = app.jinja_env.from_string('\n\n{{ _("%(n)d saniyə", n="three") }}')
+        with pytest.raises(ValueError) as formatting:
+            template.render()
+        lines = [entry.lineno + 1 for entry in formatting.traceback
+                 if str(entry.path) == "<template>"]
+        assert lines == [3]
