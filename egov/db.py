@@ -9,7 +9,8 @@ import weakref
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
-from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
+from peewee import (CursorWrapper, DatabaseProxy, InterfaceError, ModelCursorWrapper,
+                    ModelObjectCursorWrapper, OperationalError, PostgresqlDatabase,
                     SqliteDatabase, __exception_wrapper__)
 from playhouse.db_url import parseresult_to_dict
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
@@ -235,6 +236,8 @@ class SameShape:
         the columns of one statement are the same on every run, so it is worked out on the
         first and what it added to the builder is given to the later ones."""
         rows = query._get_cursor_wrapper(cursor)
+        if type(rows) not in _REUSABLE_READERS:  # another kind keeps its own way (a
+            return rows                          # named tuple's holds its first builder)
         reader = self._row_readers.get(statement)
         if reader is None:
             before = dict(vars(rows))
@@ -264,6 +267,11 @@ class SameShape:
         statement = f"egov_{self.name}_{next(_statement_numbers)}"
         STATEMENTS[statement] = sql
         return query, sql, places, statement
+
+
+# The row builders whose reading of the columns depends on the query and the cursor's
+# columns alone (model objects, joined models, plain rows): what SameShape reuses.
+_REUSABLE_READERS = (ModelObjectCursorWrapper, ModelCursorWrapper, CursorWrapper)
 
 
 def _stand_in(kind, position):

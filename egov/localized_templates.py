@@ -39,6 +39,11 @@ class _TranslateFixedTexts(NodeTransformer):
     def __init__(self, translations):
         self.translations = translations
 
+    def visit_Concat(self, node):
+        """`_("…") ~ "…"` is left to _() at render time: Jinja would join the constants at
+        compile time as plain text and escape the translation, which _() marks safe."""
+        return node
+
     def visit_Call(self, node):
         node = self.generic_visit(node)
         text = _fixed_text(node)
@@ -82,8 +87,9 @@ class LocalizedEnvironment(Environment):
     cache = property(_language_cache, _set_cache)
 
     def compiled_languages(self):
-        """The languages templates have been compiled in (at most the portal's three:
-        the language is the one Flask-Babel settled, never a client's raw choice)."""
+        """The languages templates have been compiled in: the portal's three at most (the
+        language is the one Flask-Babel settled, never a client's raw choice), and None
+        for a template compiled outside any app."""
         return set(self._caches)
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):

@@ -44,6 +44,8 @@ def test_a_fixed_text_with_values_is_translated_and_its_values_escaped(app):
     ('{{ _("50%% endirim") }}', "50% endirim"),  # «%%» reads «%», as with _() itself
     ('{{ _(label) }}', "Date"),  # a text known only at render time: _() at render time
     ('{{ _("Tarix") | upper }}', "DATE"),
+    # Joined with a constant: the translation stays markup, its apostrophe unescaped.
+    ('{{ _("Ayın bütün zəngləri üzrə yekun") ~ " —" }}', "Totals for all the month's calls —"),
 ])
 def test_texts_read_as_the_templates_gettext_would_give_them(app, source, expected):
     with app.test_request_context("/?lang=en"):
