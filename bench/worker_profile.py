@@ -40,7 +40,10 @@ PHASES = [
     ("template", ("Template.render",)),
     ("the view's own work", ("decorated_view",)),
     ("Flask's hooks", ("Flask.preprocess_request", "Flask.process_response")),
-    ("gunicorn and WSGI", ("ThreadWorker.handle", "ThreadWorker.run", "<module>")),
+    # The rest of a request: gunicorn's parsing, writing and access log, Werkzeug's
+    # request and response, Flask's dispatch between the phases above.
+    ("the rest: gunicorn, Werkzeug, Flask", ("ThreadWorker.handle", "ThreadWorker.run",
+                                             "<module>")),
 ]
 
 

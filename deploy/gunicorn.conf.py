@@ -10,9 +10,10 @@ import os
 # other settings beside it with BENCH_COMPARE), so a performance pass changes it here and
 # nowhere else. Measured on a 2-core machine under 200 signed-in sessions, two runs each
 # (docs/performance.md, "The process model", 7 December 2026): two workers per core with two
-# threads each served the most reports (464 and 477 pages/s, p99 0.75 and 0.85 s); four
-# threads spent more in switching than they gained (383/s, p99 1.1 s), one thread lost the
-# requests a worker could serve while another waits on PostgreSQL (441/s). The app keeps no
+# threads each served as many reports as any setting tried (464 and 477 pages/s; -w 6 with
+# one thread 466, -w 3 --threads 2 463: the same within the noise), with p99 0.75 and
+# 0.85 s; four threads spent more in switching than they gained (383/s, p99 1.1 s); one
+# thread per worker leaves a worker idle while its request waits on PostgreSQL. The app keeps no
 # per-thread state but its pooled connection, so each thread holds at most one PostgreSQL
 # connection: size PostgreSQL's max_connections for hosts x workers x threads, plus the
 # scheduled jobs.
@@ -40,9 +41,10 @@ graceful_timeout = 20
 # connection before gunicorn does and never sends a request on one gunicorn just closed.
 keepalive = 75
 
-# Each worker tells the master it is alive by touching a file at every request it serves;
-# on a disk (egov.service's PrivateTmp /tmp is one) that is a metadata write each time,
-# which gunicorn's docs warn can block a worker. In memory it costs nothing.
+# Each worker tells the master it is alive by touching a file, at each pass of its loop
+# (every request, and at least once a second); where /tmp is on a disk (egov.service's
+# PrivateTmp is under the host's /tmp) that is a metadata write each time, which
+# gunicorn's docs warn can block a worker. In memory it costs nothing.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 # The master imports the app once, before it opens its socket, and forks workers that are

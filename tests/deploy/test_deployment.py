@@ -107,9 +107,15 @@ def test_the_environment_template_names_every_setting_and_starts_production(tmp_
         == ("production", 1, True)
 
 
-def test_the_gunicorn_file_takes_its_processes_from_the_cores_and_logs_no_personal_data():
+def _gunicorn_settings():
+    """deploy/gunicorn.conf.py's settings, as gunicorn reads them (the file is Python)."""
     settings = {}
     exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)
+    return settings
+
+
+def test_the_gunicorn_file_takes_its_processes_from_the_cores_and_logs_no_personal_data():
+    settings = _gunicorn_settings()
     cores = len(os.sched_getaffinity(0))
     assert (settings["workers"], settings["threads"], settings["worker_class"]) \
         == (2 * cores, 2, "gthread")
@@ -627,7 +633,8 @@ def test_a_host_killed_and_restarted_under_load_loses_nothing(deployment, capsys
         return f"{max(latencies, default=0) * 1000:.0f} ms"
 
     with capsys.disabled():  # the figures belong in every run's output
-        print(f"\n--- failover ({WORKERS} workers x 2 threads per host, {len(readers)} readers "
+        print(f"\n--- failover ({WORKERS} workers x {_gunicorn_settings()['threads']} threads "
+              f"per host, {len(readers)} readers "
               f"and 1 writer, {time.monotonic() - began:.1f} s): {len(views)} report views, "
               f"{len(failed)} failed, {len(retried)} retried by nginx on the other host; "
               f"max latency {most(around_kill)} in the 2 s after the kill, "
