@@ -110,3 +110,29 @@ def test_errors_name_the_template_and_its_line(app):
         lines = [entry.lineno + 1 for entry in formatting.traceback
                  if str(entry.path) == "<template>"]
         assert lines == [3]
+
+
+def test_two_people_in_two_languages_at_once_each_read_their_own(app):
+    """gunicorn's threads serve an English and a Russian citizen side by side: each
+    template is looked up in the cache of its own request's language, never of the other
+    thread's, even while the two caches are first filled."""
+    import threading
+
+    failures, start = [], threading.Barrier(2)
+
+    def person(language):
+        client = app.test_client()
+        others = [name for code, name in PORTAL_NAMES.items() if code != language]
+        start.wait()
+        for _ in range(15):
+            page = client.get(f"/services?lang={language}").get_data(as_text=True)
+            if PORTAL_NAMES[language] not in page or any(name in page for name in others):
+                failures.append(language)
+
+    people = [threading.Thread(target=person, args=(code,)) for code in ("en", "ru")]
+    for one in people:
+        one.start()
+    for one in people:
+        one.join()
+    assert failures == []
+    assert app.jinja_env.compiled_languages() == {"en", "ru"}
