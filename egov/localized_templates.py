@@ -62,7 +62,24 @@ class _TranslateFixedTexts(NodeTransformer):
 
 def _language_key():
     locale = page_locale()
-    return str(locale) if locale is not None else None
+    if locale is None:
+        return None
+    # A page asks for a template at every include and import (some forty a report), in
+    # one locale: its name, which Babel assembles anew at each str(), is kept with it.
+    last = _last_key
+    if last[0] is locale:
+        return last[1]
+    key = str(locale)
+    _remember_key((locale, key))
+    return key
+
+
+_last_key = (None, None)  # (the Locale last asked about, its name): one tuple, swapped whole
+
+
+def _remember_key(pair):
+    global _last_key
+    _last_key = pair
 
 
 class LocalizedEnvironment(Environment):
@@ -85,6 +102,17 @@ class LocalizedEnvironment(Environment):
         self._caches = {}
 
     cache = property(_language_cache, _set_cache)
+
+    def make_globals(self, d):
+        """A template's globals as one plain dict, not Jinja's ChainMap over the
+        environment's: at every `{% from … import … %}` Jinja compares the page's globals
+        with the imported template's, and at every include copies them, which over a
+        ChainMap is a Python loop (some 5 % of a report's rendering). The app sets its
+        globals when it is made, before any template is compiled, as Jinja asks ("avoid
+        modifying any globals after a template is loaded")."""
+        merged = dict(self.globals)
+        merged.update(d or {})
+        return merged
 
     def compiled_languages(self):
         """The languages templates have been compiled in: the portal's three at most (the

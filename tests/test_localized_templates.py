@@ -136,3 +136,15 @@ def test_two_people_in_two_languages_at_once_each_read_their_own(app):
         one.join()
     assert failures == []
     assert app.jinja_env.compiled_languages() == {"en", "ru"}
+
+
+def test_a_templates_own_globals_overlay_the_apps_and_stay_its_own(app):
+    """Each template holds the app's globals in one plain dict (a `{% from … import %}`
+    compares them at every import): what one template is given is its own."""
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        own = app.jinja_env.from_string(
+            "{{ calls_service is defined }} {{ x }}", globals={"x": "its own"})
+        assert own.render() == "True its own"
+        assert app.jinja_env.from_string("{{ x is defined }}").render() == "False"
+    assert "x" not in app.jinja_env.globals
