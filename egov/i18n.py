@@ -136,7 +136,9 @@ def url_in(language):
 
 
 def _url_in(language, bare):
-    address = _page_address()
+    if "page_address" not in g:  # once for the three languages
+        g.page_address = _page_address()
+    address = g.page_address
     if address is None:
         return "?" + urlencode({PARAMETER: language})
     path, args = address
@@ -150,11 +152,18 @@ def absolute_url_in(language):
     no route answered has none."""
     if request.url_rule is None:
         return None
-    # From PUBLIC_URL where hosts are checked: an untrusted Host makes request.host_url raise.
+    if "site_address" not in g:  # once for the six alternates a page writes
+        g.site_address = _site_address()
+    return g.site_address + url_in(language)
+
+
+def _site_address():
+    """The scheme and host, without a slash. From PUBLIC_URL where hosts are checked: an
+    untrusted Host makes request.host_url raise."""
     public_url = current_app.config.get("TRUSTED_HOSTS") and current_app.config.get("PUBLIC_URL")
     base = urlsplit(public_url)._replace(path="", query="", fragment="").geturl() if public_url \
         else request.host_url
-    return base.rstrip("/") + url_in(language)
+    return base.rstrip("/")
 
 
 def template_context():
