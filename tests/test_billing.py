@@ -213,3 +213,32 @@ def test_a_book_without_international_prices_refuses_an_international_call_by_na
 @pytest.mark.parametrize("language, text", [("az", "-1,50"), ("en", "-1.50"), ("ru", "-1,50")])
 def test_a_negative_sum_keeps_its_minus(language, text):
     assert format_azn(-150, language) == text
+
+
+@pytest.mark.parametrize("manat, language, text", [
+    ("0.2798333333333333333333333333", "az", "0,2798"),  # four places, then cut
+    ("0.27985", "az", "0,2798"),  # a half goes to the even digit, as Babel's «0.####»
+    ("0.27995", "en", "0.28"),  # … and the zeros it leaves are dropped
+    ("0.27975", "ru", "0,2798"),
+    ("0.276", "en", "0.276"),
+    ("12", "az", "12"),  # whole manat: no decimal sign
+    ("0.00004", "az", "0"),
+    ("1234.5", "en", "1234.5"),  # no grouping, as every amount on the page
+])
+def test_an_exact_sum_reads_to_four_places_without_trailing_zeros(manat, language, text):
+    from egov.telephony.billing import format_exact_azn
+
+    assert format_exact_azn(Decimal(manat), language) == text
+
+
+@given(st.decimals(min_value=-10_000, max_value=10_000, places=8),
+       st.sampled_from(["az", "en", "ru"]))
+def test_an_exact_sum_reads_as_babels_pattern_would_write_it(manat, language):
+    """Babel's «0.####» is what the explanation wrote before it was written by hand."""
+    from babel.numbers import format_decimal
+
+    from egov.locales import formatting
+    from egov.telephony.billing import format_exact_azn
+
+    assert format_exact_azn(manat, language) == format_decimal(
+        manat, format="0.####", locale=formatting(language))

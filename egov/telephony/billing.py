@@ -393,6 +393,23 @@ def format_azn(qepik, language=None):
     return f"{minus if qepik < 0 else ''}{manat}{decimal}{rest:02d}"
 
 
+# What an exact sum is written to before it is rounded to whole qəpik.
+_FOUR_PLACES = Decimal("0.0001")
+
+
+def format_exact_azn(manat, language=None):
+    """An exact sum in manat to four places, as the explanation of a charge writes it
+    before the amount: Decimal("0.27983…") → '0,2798' (az, ru), '0.2798' (en); trailing
+    zeros dropped ('0,276'), half to even: what Babel's pattern «0.####» writes, without
+    its general machinery (a few microseconds on every row of a report)."""
+    decimal, minus = _number_symbols(formatting(language))
+    rounded = manat.quantize(_FOUR_PLACES)
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    text = f"{whole}{decimal}{fraction}" if fraction else whole
+    return minus + text if rounded.is_signed() else text
+
+
 def _find_number_symbols(locale):
     """The locale's decimal and minus signs, from CLDR as Babel has them. An amount is the
     one number a report writes on every row: Babel's format_decimal, which parses a

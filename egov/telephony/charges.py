@@ -8,13 +8,12 @@ the book (data/plans.csv), once per process.
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import parse_pattern
 from flask import current_app
 
-from ..locales import N_, formatting, language
+from ..locales import N_, language
 from ..locales import gettext as _
-from .billing import (DAY, FLAT, HOLIDAY, NIGHT, WEEKEND, WHOLE, format_azn, format_factor,
-                      load_tariffs)
+from .billing import (DAY, FLAT, HOLIDAY, NIGHT, WEEKEND, WHOLE, format_azn, format_exact_azn,
+                      format_factor, load_tariffs)
 
 BAND_LABELS = {
     DAY: N_("gündüz"),
@@ -45,19 +44,6 @@ def plan_name(code):
     return plan.name(language()) if plan else code
 
 
-def _number(value, places):
-    locale = formatting()
-    return _decimal_pattern(places).apply(value, locale)
-
-
-def _parse_decimal_pattern(places):
-    return parse_pattern("0." + "#" * places)
-
-
-# What Babel's format_decimal parses on every call, parsed once.
-_decimal_pattern = lru_cache(maxsize=8)(_parse_decimal_pattern)
-
-
 def charge_formula(call):
     """E.g. «3 dəq × 0,03 AZN × 0,8 = 0,072 AZN ≈ 0,07 AZN» in the page's language."""
     price = format_azn(call.qepik_per_minute)
@@ -73,4 +59,4 @@ def charge_formula(call):
     rounded = format_azn(call.amount_qepik)
     if exact == Decimal(call.amount_qepik) / 100:
         return f"{product} = {rounded} AZN"
-    return f"{product} = {_number(exact, 4)} AZN ≈ {rounded} AZN"
+    return f"{product} = {format_exact_azn(exact)} AZN ≈ {rounded} AZN"
