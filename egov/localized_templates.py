@@ -60,7 +60,13 @@ class _TranslateFixedTexts(NodeTransformer):
         return nodes.Mod(translated, values, lineno=node.lineno)
 
 
+# (the Locale last asked about, its name): one tuple, read and replaced whole, so that
+# gunicorn's threads, each in its own language, never pair one's Locale with another's name.
+_last_key = (None, None)
+
+
 def _language_key():
+    global _last_key
     locale = page_locale()
     if locale is None:
         return None
@@ -70,16 +76,8 @@ def _language_key():
     if last[0] is locale:
         return last[1]
     key = str(locale)
-    _remember_key((locale, key))
+    _last_key = (locale, key)
     return key
-
-
-_last_key = (None, None)  # (the Locale last asked about, its name): one tuple, swapped whole
-
-
-def _remember_key(pair):
-    global _last_key
-    _last_key = pair
 
 
 class LocalizedEnvironment(Environment):
