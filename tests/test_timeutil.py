@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from egov.timeutil import (BAKU, Month, baku_date, baku_full_date, baku_local, to_baku, to_db,
-                           utcnow)
+from egov.timeutil import (BAKU, Month, baku_date, baku_full_date, baku_local, baku_time, to_baku,
+                           to_db, utcnow)
 
 
 def test_month_bounds_are_baku_midnights_in_utc():
@@ -100,3 +100,42 @@ def test_dates_are_written_as_each_language_writes_them():
     assert [baku_full_date(stored, language) for language in ("az", "ru", "en")] == [
         "02.12.2026", "02.12.2026", "02/12/2026"]
     assert baku_full_date(datetime(2019, 3, 1, 8, 0), "az") == "01.03.2019"
+
+
+def test_times_are_baku_hours_and_minutes_on_a_24_hour_clock():
+    assert [baku_time(datetime(2026, 12, 1, hour, minute, 59)) for hour, minute in
+            ((19, 59), (20, 0), (5, 5), (8, 30))] == ["23:59", "00:00", "09:05", "12:30"]
+
+
+def test_a_year_before_1000_is_written_as_it_is_in_a_full_date():
+    # CLDR's «y» is the year without padding: what Babel writes, the format string too.
+    assert baku_full_date(datetime(999, 3, 1, 8, 0), "ru") == "01.03.999"
+
+
+def test_a_pattern_with_a_months_name_is_left_to_babel():
+    # Only patterns of numbers and separators are turned into format strings.
+    from egov.timeutil import _date_writer
+
+    moment = datetime(2026, 12, 2, 1, 0, tzinfo=BAKU)
+    assert _date_writer("MMMd", "en")(moment) == "2 Dec"
+    assert _date_writer("MMMd", "ru")(moment) == "2 дек."
+
+
+# --- The format strings made from CLDR's patterns write what Babel writes ---
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2199, 12, 30)),
+       language=st.sampled_from(["az", "en", "ru"]))
+def test_dates_read_as_babel_writes_them_in_each_language(moment, language):
+    from babel.dates import format_skeleton
+
+    from egov.locales import formatting
+
+    local = to_baku(moment)
+    assert baku_date(moment, language) == format_skeleton(
+        "MMdd", local, locale=formatting(language))
+    assert baku_full_date(moment, language) == format_skeleton(
+        "yMMdd", local, locale=formatting(language))

@@ -34,7 +34,7 @@ from babel.numbers import format_decimal
 
 from .numbering import INTERCITY, INTERNATIONAL, country_digits
 from .public_holidays import CalendarError, WorkCalendar, load_calendar
-from ..locales import formatting
+from ..locales import formatting, language as page_language
 from ..timeutil import to_baku
 
 # The bands a call can be rated in. FLAT: the plan has no bands for this kind of call.
@@ -388,7 +388,7 @@ def load_tariffs(data_dir):
 def format_azn(qepik, language=None):
     """Manat in the page's language: 80 → '0,80' (az, ru), '0.80' (en). Exact: whole
     qəpik, never a float; no grouping, so a spreadsheet reads it as a number."""
-    decimal, minus = _number_symbols(formatting(language))
+    decimal, minus = _number_symbols(language or page_language())
     manat, rest = divmod(abs(qepik), 100)
     return f"{minus if qepik < 0 else ''}{manat}{decimal}{rest:02d}"
 
@@ -402,7 +402,7 @@ def format_exact_azn(manat, language=None):
     before the amount: Decimal("0.27983…") → '0,2798' (az, ru), '0.2798' (en); trailing
     zeros dropped ('0,276'), half to even: what Babel's pattern «0.####» writes, without
     its general machinery (a few microseconds on every row of a report)."""
-    decimal, minus = _number_symbols(formatting(language))
+    decimal, minus = _number_symbols(language or page_language())
     rounded = manat.quantize(_FOUR_PLACES)
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
     fraction = fraction.rstrip("0")
@@ -410,26 +410,27 @@ def format_exact_azn(manat, language=None):
     return minus + text if rounded.is_signed() else text
 
 
-def _find_number_symbols(locale):
-    """The locale's decimal and minus signs, from CLDR as Babel has them. An amount is the
-    one number a report writes on every row: Babel's format_decimal, which parses a
-    pattern and rounds a Decimal each time, was a tenth of the page's time."""
-    symbols = locale.number_symbols["latn"]
+def _find_number_symbols(language):
+    """The decimal and minus signs of `language` («az», «en», «ru»), from CLDR as Babel has
+    them. An amount is the one number a report writes on every row: Babel's format_decimal,
+    which parses a pattern and rounds a Decimal each time, was a tenth of the page's time.
+    Found by the language's code, not its Babel Locale, whose hash Python works out anew at
+    every look-up (four amounts a row)."""
+    symbols = formatting(language).number_symbols["latn"]
     return symbols["decimal"], symbols["minusSign"]
 
 
-# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
 _number_symbols = lru_cache(maxsize=None)(_find_number_symbols)
 
 
 def format_factor(permille, language=None):
     """A band's factor as written in the explanation: 800 → '0,8' (az, ru), '0.8' (en)."""
-    return _factor_text(permille, formatting(language))
+    return _factor_text(permille, language or page_language())
 
 
-def _format_factor_text(permille, locale):
+def _format_factor_text(permille, language):
     return format_decimal(Decimal(permille).scaleb(-3).normalize(), format="0.###",
-                          locale=locale)
+                          locale=formatting(language))
 
 
 _factor_text = lru_cache(maxsize=256)(_format_factor_text)  # a book has a handful of factors
