@@ -32,6 +32,9 @@ PAGES = {
     "/healthz": ("healthz", {}),
     "/": ("home", {}),
     "/calls": ("the report", {}),
+    # The same page with a search no number matches: the report's frame (toolbar, options,
+    # totals, links) without its rows, so that a row's cost can be told from the page's.
+    "/calls?q=000000000": ("the report, no row shown", {}),
     f"/calls?line={AYSEL_FIRST_LINE}": ("the line-swap fragment", HTMX_SWAP),
 }
 
