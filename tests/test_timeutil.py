@@ -112,6 +112,16 @@ def test_a_year_before_1000_is_written_as_it_is_in_a_full_date():
     assert baku_full_date(datetime(999, 3, 1, 8, 0), "ru") == "01.03.999"
 
 
+def test_a_numeric_patterns_literal_text_is_kept_braces_and_percent_signs_too():
+    from babel.dates import parse_pattern
+
+    from egov.timeutil import _numeric_writer
+
+    write = _numeric_writer(parse_pattern("dd'{'MM'}' '%'y"))
+    assert write(datetime(2026, 12, 2, 1, 0)) == "02{12} %2026"
+    assert _numeric_writer(parse_pattern("d MMM")) is None
+
+
 def test_a_pattern_with_a_months_name_is_left_to_babel():
     # Only patterns of numbers and separators are turned into format strings.
     from egov.timeutil import _date_writer
