@@ -420,6 +420,7 @@ def _find_number_symbols(language):
     return symbols["decimal"], symbols["minusSign"]
 
 
+# Cached outside the def: mutmut does not mutate decorated functions (docs/testing.md).
 _number_symbols = lru_cache(maxsize=None)(_find_number_symbols)
 
 
