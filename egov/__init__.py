@@ -5,7 +5,7 @@ from the modules they belong to, and every blueprint is registered here.
 """
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, has_request_context, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
@@ -24,17 +24,47 @@ from .localized_templates import LocalizedEnvironment
 from .schema import create_tables
 
 
+# A bound on the addresses Portal.url_for keeps: the templates name a few dozen; whatever a
+# request could make it build beyond that is built each time, never kept.
+FIXED_ADDRESSES_KEPT = 1024
+
+
 class Portal(Flask):
-    """Flask, and one thing more: a request whose pooled database connection turns out
+    """Flask, and three things more: a request whose pooled database connection turns out
     dead (the server restarted, failed over) before the request changed anything is run
-    again on a fresh one, within DATABASE_RETRY_SECONDS (egov.db.dispatch_retrying).
-    Its templates are compiled once per language (egov.localized_templates)."""
+    again on a fresh one, within DATABASE_RETRY_SECONDS (egov.db.dispatch_retrying); its
+    templates are compiled once per language (egov.localized_templates); the addresses
+    that never change are built once (url_for)."""
 
     jinja_environment = LocalizedEnvironment
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fixed_addresses = {}
 
     def full_dispatch_request(self):
         return db.dispatch_retrying(super().full_dispatch_request,
                                     self.config["DATABASE_RETRY_SECONDS"])
+
+    def url_for(self, /, endpoint, *, _anchor=None, _method=None, _scheme=None,
+                _external=None, **values):
+        """A page names some twenty addresses that are the same on every request (the
+        portal's links, its static files' hashed names): each is built once per mount point
+        (SCRIPT_NAME) and kept, as routes and url_defaults are fixed once the app serves.
+        An address with other values, an option (`_external`, `_anchor`…) or a blueprint-
+        relative endpoint, or asked outside a request, is built by Flask every time."""
+        if (values.keys() <= {"filename"} and endpoint[:1] != "."
+                and _anchor is None and _method is None and _scheme is None
+                and _external is None and has_request_context()):
+            key = (request.root_path, endpoint, values.get("filename"))
+            address = self._fixed_addresses.get(key)
+            if address is None:
+                address = super().url_for(endpoint, **values)
+                if len(self._fixed_addresses) < FIXED_ADDRESSES_KEPT:
+                    self._fixed_addresses[key] = address
+            return address
+        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                               _external=_external, **values)
 
     def handle_user_exception(self, e):
         db.run_again_if_unchanged(e)  # before the error's own page is chosen

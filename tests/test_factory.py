@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from flask import url_for
 
 from egov import config, create_app
 
@@ -249,3 +252,58 @@ def test_a_development_start_makes_its_instance_folder_however_deep(tmp_path):
     instance = tmp_path / "var" / "lib" / "egov" / "instance"
     key = config.from_environment(instance, environ={})["SECRET_KEY"]
     assert (instance / "secret_key").read_text() == key
+
+
+# Portal.url_for keeps the addresses that never change; each case below is one way a kept
+# address could be handed to a request it is wrong for.
+
+def test_a_kept_address_follows_the_mount_point(app):
+    for root, expected in (("", "/services"), ("/egov", "/egov/services"), ("", "/services")):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            assert url_for("portal.all_services") == expected
+
+
+def test_an_address_with_values_is_built_for_each(app):
+    with app.test_request_context("/"):
+        assert url_for("calls.report") == "/calls"
+        assert url_for("calls.report", line="0124401234") == "/calls?line=0124401234"
+        assert url_for("calls.report", line="0502223344") == "/calls?line=0502223344"
+        assert url_for("portal.all_services", _anchor="ministry") == "/services#ministry"
+        assert url_for("portal.all_services") == "/services"
+        assert url_for("portal.all_services", _external=True) == "http://localhost/services"
+
+
+def test_a_relative_endpoint_names_the_blueprint_of_each_request(app):
+    with app.test_request_context("/calls/claims"):
+        assert url_for(".index") == "/calls/claims"
+    with app.test_request_context("/services"):
+        assert url_for(".index") == "/"
+    with app.test_request_context("/staff/login"):
+        assert url_for(".login") == "/staff/login"
+
+
+def test_outside_a_request_the_address_is_a_full_one(app):
+    with app.test_request_context("/"):
+        assert url_for("portal.all_services") == "/services"
+    app.config["SERVER_NAME"] = "portal.example"
+    with app.app_context():
+        assert url_for("portal.all_services") == "http://portal.example/services"
+
+
+def test_a_static_file_is_named_by_its_hash_every_time(app):
+    with app.test_request_context("/"):
+        first = url_for("static", filename="css/portal.css")
+        assert re.fullmatch(r"/static/css/portal-[0-9a-f]{32}\.css", first)
+        assert url_for("static", filename="css/portal.css") == first
+        assert url_for("static", filename="no/such.css") == "/static/no/such.css"
+
+
+def test_no_more_than_1024_addresses_are_kept_whatever_is_asked(app):
+    with app.test_request_context("/"):
+        for n in range(1023):
+            url_for("static", filename=f"made-up/{n}.css")
+        assert len(app._fixed_addresses) == 1023
+        url_for("static", filename="made-up/1023.css")
+        assert len(app._fixed_addresses) == 1024
+        assert url_for("static", filename="made-up/1024.css") == "/static/made-up/1024.css"
+        assert len(app._fixed_addresses) == 1024
