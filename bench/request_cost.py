@@ -3,8 +3,9 @@ this shared machine repeats to the unit (a timed run moves with whatever else ru
 
     .venv/bin/python bench/request_cost.py [DATABASE_URL] [PATH …]
 
-Serves each page in process (Flask's test client, as a browser asks: zstd accepted,
-Aysel signed in for her pages) WARM times, then MEASURED times more, under
+Serves each page in process (Flask's test client, as a browser asks: zstd accepted;
+`/healthz` and the home page anonymous, the report's pages with Aysel signed in, as
+`make bench` asks them) WARM times, then MEASURED times more, under
 `valgrind --tool=callgrind` collecting only while the MEASURED requests run, and prints
 their instructions ÷ MEASURED per page and its ratio to `/healthz` and the home page.
 Without a database address (or with "demo") it loads the demo into a new SQLite file;
@@ -22,20 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from egov.demo import AYSEL_FIRST_LINE  # noqa: E402
+from egov.demo import AYSEL_SECOND_LINE  # noqa: E402
 
 WARM, MEASURED = 30, 20
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Sec-Fetch-Site": "same-origin"}
 HTMX_SWAP = {"HX-Request": "true", "HX-Target": "call-report"}
-# path: (name, the headers asked with it beside a browser's)
+# path: (name, the headers asked with it beside a browser's, asked signed in)
 PAGES = {
-    "/healthz": ("healthz", {}),
-    "/": ("home", {}),
-    "/calls": ("the report", {}),
+    "/healthz": ("healthz", {}, False),
+    "/": ("home", {}, False),
+    "/calls": ("the report", {}, True),
     # The same page with a search no number matches: the report's frame (toolbar, options,
     # totals, links) without its rows, so that a row's cost can be told from the page's.
-    "/calls?q=000000000": ("the report, no row shown", {}),
-    f"/calls?line={AYSEL_FIRST_LINE}": ("the line-swap fragment", HTMX_SWAP),
+    "/calls?q=000000000": ("the report, no row shown", {}, True),
+    f"/calls?line={AYSEL_SECOND_LINE}": ("the line-swap fragment", HTMX_SWAP, True),
 }
 
 
@@ -47,10 +48,11 @@ COUNTED = "starmap_next"
 
 def serve(url, path):
     """Run inside valgrind: sign in, ask `path` WARM times, then MEASURED times counted."""
-    from bench.in_process import signed_in_client
+    from bench.in_process import anonymous_client, signed_in_client
 
-    client = signed_in_client(url)
-    headers = {**BROWSER, **PAGES[path][1]}
+    _, asked_with, signed_in = PAGES[path]
+    client = signed_in_client(url) if signed_in else anonymous_client(url)
+    headers = {**BROWSER, **asked_with}
 
     def ask():
         response = client.get(path, headers=headers)
