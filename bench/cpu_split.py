@@ -1,6 +1,7 @@
 """Where a request's CPU goes: gunicorn's workers, PostgreSQL's server processes, wrk.
 
-    .venv/bin/python bench/cpu_split.py [GUNICORN SETTING …]
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/egov_bench \
+        .venv/bin/python bench/cpu_split.py [GUNICORN SETTING …]
 
 Serves the bench database (BENCH_DATABASE_URL, as `make bench` generated it) with
 production's settings, or with those settings and the ones given (`-w 4 --threads 1`),
@@ -54,7 +55,10 @@ def cpu_seconds():
 
 
 def main(settings):
-    url = os.environ.get("BENCH_DATABASE_URL") or scale_bench.default_url(scale_bench.CALLS)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:  # scale_bench's own default is an SQLite file only a run of it fills
+        sys.exit("BENCH_DATABASE_URL: the database `make bench` generated, e.g. "
+                 "postgresql://postgres@127.0.0.1:5432/egov_bench (the Makefile's default)")
     server = scale_bench.Server(url, settings)
     try:
         cookie = server.sign_in(scale_bench.AYSEL["username"], scale_bench.AYSEL["password"])
