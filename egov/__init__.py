@@ -24,8 +24,9 @@ from .localized_templates import LocalizedEnvironment
 from .schema import create_tables
 
 
-# A bound on the addresses Portal.url_for keeps: the templates name a few dozen; whatever a
-# request could make it build beyond that is built each time, never kept.
+# A bound on the addresses Portal.url_for keeps: the templates name a few dozen for each
+# mount point, and a proxy set up to pass a client's SCRIPT_NAME on would let requests
+# claim any number of mount points.
 FIXED_ADDRESSES_KEPT = 1024
 
 
@@ -49,13 +50,19 @@ class Portal(Flask):
     def url_for(self, /, endpoint, *, _anchor=None, _method=None, _scheme=None,
                 _external=None, **values):
         """A page names some twenty addresses that are the same on every request (the
-        portal's links, its static files' hashed names): each is built once per mount point
-        (SCRIPT_NAME) and kept, as routes and url_defaults are fixed once the app serves.
-        An address with other values, an option (`_external`, `_anchor`…) or a blueprint-
-        relative endpoint, or asked outside a request, is built by Flask every time."""
-        if (values.keys() <= {"filename"} and endpoint[:1] != "."
-                and _anchor is None and _method is None and _scheme is None
-                and _external is None and has_request_context()):
+        portal's links, its static files by their hashed names): each is built once per
+        mount point (SCRIPT_NAME) and kept, as routes and url_defaults are fixed once the
+        app serves, and no route depends on the host (no host or subdomain matching).
+        Kept: an endpoint with no value, or a static file `make install` built (its name
+        is one the templates ask for; a 404 page's own address names whatever a client
+        sent). Built by Flask every time: any other value, an option (`_external`,
+        `_anchor`…), a blueprint-relative endpoint, or an address asked outside a
+        request. No url_build_error_handlers is registered: were one to answer with an
+        address, it would be kept too."""
+        if (endpoint[:1] != "." and _anchor is None and _method is None and _scheme is None
+                and _external is None and has_request_context()
+                and (not values or values.keys() == {"filename"}
+                     and static_files.names_a_built_file(endpoint, values["filename"]))):
             key = (request.root_path, endpoint, values.get("filename"))
             address = self._fixed_addresses.get(key)
             if address is None:

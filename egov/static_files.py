@@ -48,6 +48,14 @@ def _hashed_filename(endpoint, values):
             values["filename"] = manifest[values["filename"]]
 
 
+def names_a_built_file(endpoint, filename):
+    """Whether `filename` is one of the files `make install` built a hashed copy of, under
+    a static `endpoint`: the names the templates ask for, a fixed list (egov.Portal keeps
+    their addresses), never a name a request made up."""
+    manifest = digest.manifests.get(endpoint)
+    return bool(manifest) and filename in manifest
+
+
 def init_app(app):
     """After the blueprints are registered: their static folders are served too."""
     app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", ["gzip", "brotli"])

@@ -121,6 +121,16 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def built():
+    """The hashed static files `make install` builds (git-ignored): tests that read a
+    page's asset addresses need them."""
+    manifest = os.path.join(os.path.dirname(__file__), "..", "egov", "static",
+                            "cache_manifest.json")
+    if not os.path.exists(manifest):
+        pytest.fail("the hashed static files are missing: run `make install`")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

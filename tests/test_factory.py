@@ -2,6 +2,7 @@ import re
 
 import pytest
 from flask import url_for
+from werkzeug.routing import BuildError
 
 from egov import config, create_app
 
@@ -263,14 +264,17 @@ def test_a_kept_address_follows_the_mount_point(app):
             assert url_for("portal.all_services") == expected
 
 
-def test_an_address_with_values_is_built_for_each(app):
+def test_an_address_with_values_or_options_is_built_for_each(app):
     with app.test_request_context("/"):
         assert url_for("calls.report") == "/calls"
         assert url_for("calls.report", line="0124401234") == "/calls?line=0124401234"
         assert url_for("calls.report", line="0502223344") == "/calls?line=0502223344"
-        assert url_for("portal.all_services", _anchor="ministry") == "/services#ministry"
         assert url_for("portal.all_services") == "/services"
+        assert url_for("portal.all_services", _anchor="ministry") == "/services#ministry"
         assert url_for("portal.all_services", _external=True) == "http://localhost/services"
+        assert url_for("portal.all_services", _scheme="https") == "https://localhost/services"
+        with pytest.raises(BuildError):  # the services are only asked for with GET
+            url_for("portal.all_services", _method="POST")
 
 
 def test_a_relative_endpoint_names_the_blueprint_of_each_request(app):
@@ -290,7 +294,7 @@ def test_outside_a_request_the_address_is_a_full_one(app):
         assert url_for("portal.all_services") == "http://portal.example/services"
 
 
-def test_a_static_file_is_named_by_its_hash_every_time(app):
+def test_a_static_file_is_named_by_its_hash_every_time(app, built):
     with app.test_request_context("/"):
         first = url_for("static", filename="css/portal.css")
         assert re.fullmatch(r"/static/css/portal-[0-9a-f]{32}\.css", first)
@@ -298,12 +302,20 @@ def test_a_static_file_is_named_by_its_hash_every_time(app):
         assert url_for("static", filename="no/such.css") == "/static/no/such.css"
 
 
-def test_no_more_than_1024_addresses_are_kept_whatever_is_asked(app):
-    with app.test_request_context("/"):
-        for n in range(1023):
-            url_for("static", filename=f"made-up/{n}.css")
-        assert len(app._fixed_addresses) == 1023
-        url_for("static", filename="made-up/1023.css")
-        assert len(app._fixed_addresses) == 1024
-        assert url_for("static", filename="made-up/1024.css") == "/static/made-up/1024.css"
-        assert len(app._fixed_addresses) == 1024
+def test_a_static_name_a_client_makes_up_is_never_kept(app, client, built):
+    # A 404 page names its own address in each language, from the path the client sent.
+    for n in range(3):
+        assert client.get(f"/static/made-up-{n}.css").status_code == 404
+    kept = [key for key in app._fixed_addresses if "made-up" in str(key)]
+    assert kept == []
+    assert client.get("/").status_code == 200
+    assert ("", "static", "css/portal.css") in app._fixed_addresses
+
+
+def test_no_more_than_1024_addresses_are_kept_whatever_mount_point_is_claimed(app):
+    # SCRIPT_NAME is the server's, but a proxy set up to pass a client's on would let the
+    # client choose it: each claimed mount point is one more address.
+    for n in range(1025):
+        with app.test_request_context("/", base_url=f"http://localhost/m{n}/"):
+            assert url_for("portal.all_services") == f"/m{n}/services"
+    assert len(app._fixed_addresses) == 1024

@@ -21,12 +21,6 @@ def assets(client):
     return re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
 
 
-@pytest.fixture
-def built():
-    if not (STATIC / "cache_manifest.json").exists():
-        pytest.fail("the hashed static files are missing: run `make install`")
-
-
 def test_pages_name_the_stylesheet_and_htmx_by_content_hash(client, built):
     urls = assets(client)
     names = {HASHED.match(url).group(1) + HASHED.match(url).group(2) for url in urls}
