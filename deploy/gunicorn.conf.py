@@ -58,6 +58,16 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 preload_app = True
 proc_name = "egov"
 
+
+def on_starting(server):
+    """In the master, once the app is loaded (preload_app) and before it listens or forks:
+    every template compiled in the portal's three languages, for the workers to share."""
+    import wsgi  # already imported by preload_app: the app the workers will serve
+    from egov.i18n import LANGUAGES
+    from egov.localized_templates import compile_every_template
+
+    compile_every_template(wsgi.app, LANGUAGES)
+
 # gunicorn 25.1+ opens a control socket in $HOME or $XDG_RUNTIME_DIR for `gunicornc`; this
 # host is managed by systemd (stop, restart, reload by SIGHUP), so none is opened (and several
 # hosts on one test machine would share its path). Older versions ignore the setting.

@@ -148,3 +148,21 @@ def test_a_templates_own_globals_overlay_the_apps_and_stay_its_own(app):
         assert own.render() == "True its own"
         assert app.jinja_env.from_string("{{ x is defined }}").render() == "False"
     assert "x" not in app.jinja_env.globals
+
+
+def test_templates_compiled_before_the_workers_fork_serve_every_language(app, client,
+                                                                       monkeypatch):
+    from egov.localized_templates import compile_every_template
+
+    compile_every_template(app, ("az", "en", "ru"))
+    assert app.jinja_env.compiled_languages() == {"az", "en", "ru"}
+    compiled = []
+    compile_ = LocalizedEnvironment.compile
+    monkeypatch.setattr(LocalizedEnvironment, "compile",
+                        lambda self, source, name=None, *args, **kwargs:
+                        compiled.append(name) or compile_(self, source, name, *args, **kwargs))
+    for language in ("ru", "en", "az"):
+        page = client.get(f"/services?lang={language}")
+        assert PORTAL_NAMES[language] in page.get_data(as_text=True)
+    assert client.get("/nothing-here?lang=ru").status_code == 404
+    assert compiled == []
