@@ -61,12 +61,16 @@ proc_name = "egov"
 
 def on_starting(server):
     """In the master, once the app is loaded (preload_app) and before it listens or forks:
-    every template compiled in the portal's three languages, for the workers to share."""
-    import wsgi  # already imported by preload_app: the app the workers will serve
+    the portal's templates compiled in its three languages, for the workers to share
+    (egov.localized_templates.compile_every_template). Another app served with this file
+    is left as it is."""
+    from egov import Portal
     from egov.i18n import LANGUAGES
     from egov.localized_templates import compile_every_template
 
-    compile_every_template(wsgi.app, LANGUAGES)
+    app = server.app.wsgi()  # loaded already (preload_app): what the workers will serve
+    if isinstance(app, Portal):
+        compile_every_template(app, LANGUAGES)
 
 # gunicorn 25.1+ opens a control socket in $HOME or $XDG_RUNTIME_DIR for `gunicornc`; this
 # host is managed by systemd (stop, restart, reload by SIGHUP), so none is opened (and several

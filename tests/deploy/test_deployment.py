@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -34,6 +35,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from flask import Flask
 from requests.adapters import HTTPAdapter
 
 from egov import config as egov_config
@@ -130,6 +132,16 @@ def test_the_gunicorn_file_takes_its_processes_from_the_cores_and_logs_no_person
     for atom in ("%(h)s", "%(r)s", "%(q)s", "%(f)s", "%(a)s", "%(u)s", "cookie"):
         assert atom not in log_format
     assert "%(U)s" in log_format and "%(s)s" in log_format
+
+
+def test_the_master_compiles_the_portals_templates_before_it_forks(app):
+    on_starting = _gunicorn_settings()["on_starting"]
+    # gunicorn's Arbiter as far as the hook reads it; the live deployment below runs the hook
+    # in the real one.
+    on_starting(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+    assert app.jinja_env.compiled_languages() == {"az", "en", "ru"}
+    other = Flask("another_app")
+    on_starting(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: other)))  # left as it is
 
 
 # ------------------------------------------------------------------ the live deployment
