@@ -40,20 +40,19 @@ def _never_sniffed(wsgi_app):
     return app
 
 
-def _hashed_filename(endpoint, values):
-    # Every url_for('static', …) in any template names the hashed copy when one is built.
-    if endpoint == "static" or endpoint.endswith(".static"):
-        manifest = digest.manifests.get(endpoint)
-        if manifest and values.get("filename") in manifest:
-            values["filename"] = manifest[values["filename"]]
-
-
 def names_a_built_file(endpoint, filename):
     """Whether `filename` is one of the files `make install` built a hashed copy of, under
     a static `endpoint`: the names the templates ask for, a fixed list (egov.Portal keeps
     their addresses), never a name a request made up."""
     manifest = digest.manifests.get(endpoint)
     return bool(manifest) and filename in manifest
+
+
+def _hashed_filename(endpoint, values):
+    # Every url_for('static', …) in any template names the hashed copy when one is built.
+    filename = values.get("filename")
+    if filename is not None and names_a_built_file(endpoint, filename):
+        values["filename"] = digest.manifests[endpoint][filename]
 
 
 def init_app(app):
